@@ -1,0 +1,37 @@
+/** Why an upload request failed. */
+export type UploadErrorKind =
+  /** No response: connection refused, reset, offline, or a proxy dropping the body. */
+  | 'network'
+  /** No upload progress for `stallTimeout` ms. */
+  | 'stall'
+  /** The server answered with a status that is not a success. */
+  | 'http'
+  /** The status request answered something that is not a byte count. */
+  | 'protocol'
+  /** Rejected before sending, e.g. a headers function that threw. */
+  | 'client';
+
+/** An upload failure: carries the HTTP status and the server's response text when there was one. */
+export class UploadError extends Error {
+  override readonly name = 'UploadError';
+  readonly kind: UploadErrorKind;
+  /** HTTP status; 0 when no response arrived. */
+  readonly status: number;
+  /** The server's response body, trimmed (its one-line reason). */
+  readonly responseText: string;
+
+  constructor(kind: UploadErrorKind, message: string, options: { status?: number; responseText?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.kind = kind;
+    this.status = options.status ?? 0;
+    this.responseText = options.responseText ?? '';
+  }
+
+  /** Whether waiting and asking the server again may help (network, stall, 5xx, 408, 423, 429). */
+  get retryable(): boolean {
+    if (this.kind === 'network' || this.kind === 'stall' || this.kind === 'protocol') return true;
+    if (this.kind !== 'http') return false;
+    const s = this.status;
+    return s >= 500 || s === 408 || s === 423 || s === 429;
+  }
+}

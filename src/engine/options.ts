@@ -1,0 +1,92 @@
+import type { Transport } from './transport.js';
+
+/** Extra request headers: an object, or a function called before every request (e.g. a fresh token). */
+export type HeadersOption =
+  | Record<string, string>
+  | ((file: File) => Record<string, string> | Promise<Record<string, string>>);
+
+/** Everything the engine can be told. The element's attributes map onto it one to one. */
+export interface UploaderOptions {
+  /**
+   * URL asked `GET` with `X-File-Id`; answers the byte count the server holds.
+   * @default 'status'
+   */
+  statusUrl: string;
+  /**
+   * URL the bytes are `POST`ed to with `X-File-Id`, `X-Start-Byte` and `X-File-Size`.
+   * @default 'upload'
+   */
+  uploadUrl: string;
+  /**
+   * Bytes per request. 0 sends the rest of the file in one request, as in the original article.
+   * A 413 halves it (never below `minChunkSize`) for the rest of that file.
+   * @default 16777216 (16 MiB)
+   */
+  chunkSize: number;
+  /**
+   * The floor the chunk size shrinks to after a 413 or a body-limit network error.
+   * @default 262144 (256 KiB)
+   */
+  minChunkSize: number;
+  /**
+   * How many files upload at once.
+   * @default 2
+   */
+  concurrency: number;
+  /**
+   * Milliseconds to wait before each retry; its length is the number of retries. Jitter is added.
+   * A `Retry-After` header wins over it.
+   * @default [0, 1000, 3000, 5000, 10000]
+   */
+  retryDelays: number[];
+  /**
+   * Milliseconds without upload progress (or without a response) before a request is aborted and retried.
+   * @default 30000
+   */
+  stallTimeout: number;
+  /**
+   * Extra headers for every request, or a function returning them.
+   * @default {}
+   */
+  headers: HeadersOption;
+  /**
+   * Send cookies and HTTP auth with cross-origin requests.
+   * @default false
+   */
+  withCredentials: boolean;
+  /**
+   * Names a file for the server. The result is percent-encoded where it is not plain ASCII.
+   * @default (file) => `${file.name}-${file.size}-${file.lastModified}`
+   */
+  fileId: (file: File) => string;
+  /**
+   * Start uploading as soon as files are added. When false, call start().
+   * @default true
+   */
+  autoStart: boolean;
+  /**
+   * The HTTP sender. Tests script it; the default uses XMLHttpRequest for upload progress.
+   * @default new XhrTransport()
+   */
+  transport?: Transport;
+}
+
+export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+export const MIN_CHUNK_SIZE = 256 * 1024;
+
+/** The article's id: name, size and modification time. */
+export const defaultFileId = (file: File): string => `${file.name}-${file.size}-${file.lastModified}`;
+
+export const defaultOptions = (): UploaderOptions => ({
+  statusUrl: 'status',
+  uploadUrl: 'upload',
+  chunkSize: DEFAULT_CHUNK_SIZE,
+  minChunkSize: MIN_CHUNK_SIZE,
+  concurrency: 2,
+  retryDelays: [0, 1000, 3000, 5000, 10000],
+  stallTimeout: 30000,
+  headers: {},
+  withCredentials: false,
+  fileId: defaultFileId,
+  autoStart: true,
+});
