@@ -1,3 +1,5 @@
+import type { TransportResponse } from './transport.js';
+
 /** Why an upload request failed. */
 export type UploadErrorKind =
   /** No response: connection refused, reset, offline, or a proxy dropping the body. */
@@ -19,12 +21,19 @@ export class UploadError extends Error {
   readonly status: number;
   /** The server's response body, trimmed (its one-line reason). */
   readonly responseText: string;
+  /** The response itself, for its headers (e.g. Retry-After). */
+  readonly response: TransportResponse | null;
 
-  constructor(kind: UploadErrorKind, message: string, options: { status?: number; responseText?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: UploadErrorKind,
+    message: string,
+    options: { status?: number; responseText?: string; response?: TransportResponse; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.kind = kind;
-    this.status = options.status ?? 0;
-    this.responseText = options.responseText ?? '';
+    this.status = options.status ?? options.response?.status ?? 0;
+    this.responseText = options.responseText ?? options.response?.body.trim() ?? '';
+    this.response = options.response ?? null;
   }
 
   /** Whether waiting and asking the server again may help (network, stall, 5xx, 408, 423, 429). */

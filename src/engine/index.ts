@@ -1,0 +1,14 @@
+export { Uploader } from './queue.js';
+export { Upload, encodeHeaderValue } from './upload.js';
+export type { UploadItem } from './upload.js';
+export { UploadStatus, isSettled } from './state.js';
+export { UploadError } from './errors.js';
+export type { UploadErrorKind } from './errors.js';
+export { XhrTransport } from './transport.js';
+export type { Transport, TransportRequest, TransportResponse } from './transport.js';
+export { StatusUploadProtocol, parseOffset } from './protocol/status-upload.js';
+export type { Protocol, ProtocolContext, ChunkResult } from './protocol/types.js';
+export { defaultOptions, defaultFileId, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE } from './options.js';
+export type { UploaderOptions, HeadersOption } from './options.js';
+export { parseRetryAfter, withJitter } from './retry.js';
+export type * from './events.js';

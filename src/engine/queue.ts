@@ -1,0 +1,148 @@
+import type { UploadEventDetailMap, UploadEventMap } from './events.js';
+import { defaultOptions, type UploaderOptions } from './options.js';
+import { StatusUploadProtocol } from './protocol/status-upload.js';
+import type { Protocol } from './protocol/types.js';
+import { UploadStatus, isSettled } from './state.js';
+import { Upload, type UploadHost, type UploadItem } from './upload.js';
+
+/**
+ * Many files: a queue with `concurrency`, pause/resume/cancel/retry of one or all.
+ * An EventTarget dispatching the `upload-*` events of UploadEventMap.
+ */
+export class Uploader extends EventTarget implements UploadHost {
+  options: UploaderOptions;
+  readonly protocol: Protocol;
+  private readonly uploads: Upload[] = [];
+  /** Something ran since the last queue-complete. */
+  private busy = false;
+
+  constructor(options: Partial<UploaderOptions> = {}) {
+    super();
+    this.options = { ...defaultOptions(), ...options };
+    this.protocol = new StatusUploadProtocol(
+      () => this.options.statusUrl,
+      () => this.options.uploadUrl,
+    );
+  }
+
+  /** Changes options; running requests keep theirs, the next ones use the new ones. */
+  setOptions(options: Partial<UploaderOptions>): void {
+    this.options = { ...this.options, ...options };
+    this.pump();
+  }
+
+  /** Every upload not yet canceled or cleared, in the order added. */
+  get items(): readonly UploadItem[] {
+    return [...this.uploads];
+  }
+
+  /** Queues files; they start at once unless `autoStart` is false. */
+  add(files: Iterable<File> | ArrayLike<File>): UploadItem[] {
+    const added = Array.from(files, (file) => new Upload(file, this));
+    for (const upload of added) {
+      upload.held = !this.options.autoStart;
+      this.uploads.push(upload);
+      this.emit('upload-add', upload);
+    }
+    this.pump();
+    return added;
+  }
+
+  /** Starts every queued upload held back by `autoStart: false`. */
+  start(): void {
+    for (const u of this.uploads) u.held = false;
+    this.pump();
+  }
+
+  pause(item?: UploadItem): void {
+    for (const u of this.pick(item)) u.pause();
+    this.pump();
+  }
+
+  resume(item?: UploadItem): void {
+    for (const u of this.pick(item)) if (u.status === UploadStatus.paused) u.requeue('upload-resume');
+    this.pump();
+  }
+
+  /** Aborts and forgets: the upload leaves `items`. */
+  cancel(item?: UploadItem): void {
+    for (const u of this.pick(item)) {
+      u.cancel();
+      this.uploads.splice(this.uploads.indexOf(u), 1);
+    }
+    this.pump();
+    this.checkDone();
+  }
+
+  /** Starts failed uploads again from the server's offset. */
+  retry(item?: UploadItem): void {
+    for (const u of this.pick(item)) if (u.status === UploadStatus.error) u.requeue(null);
+    this.pump();
+  }
+
+  /** Cancels what is unfinished and empties the list. */
+  clear(): void {
+    for (const u of [...this.uploads]) if (!isSettled(u.status)) u.cancel();
+    this.uploads.length = 0;
+    this.busy = false;
+  }
+
+  emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra: object = {}): void {
+    const detail = {
+      item,
+      file: item.file,
+      fileId: item.fileId,
+      bytesUploaded: item.bytesUploaded,
+      bytesTotal: item.bytesTotal,
+      ...extra,
+    };
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  settled(_item: Upload): void {
+    // The slot frees after run() returns; pump on the next microtask so it is counted free.
+    queueMicrotask(() => {
+      this.pump();
+      this.checkDone();
+    });
+  }
+
+  private pick(item?: UploadItem): Upload[] {
+    if (!item) return [...this.uploads];
+    const u = this.uploads.find((x) => x === item);
+    return u ? [u] : [];
+  }
+
+  private pump(): void {
+    let running = this.uploads.filter((u) => u.active).length;
+    const limit = Math.max(1, this.options.concurrency);
+    for (const u of this.uploads) {
+      if (running >= limit) break;
+      if (u.status !== UploadStatus.queued || u.held || u.active) continue;
+      running++;
+      this.busy = true;
+      void u.run().then(() => this.pump());
+    }
+  }
+
+  private checkDone(): void {
+    if (!this.busy || this.uploads.some((u) => !isSettled(u.status))) return;
+    this.busy = false;
+    this.dispatchEvent(new CustomEvent('queue-complete', { detail: { items: this.items } }));
+  }
+}
+
+export interface Uploader {
+  addEventListener<K extends keyof UploadEventMap>(
+    type: K,
+    listener: (this: Uploader, ev: UploadEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof UploadEventMap>(
+    type: K,
+    listener: (this: Uploader, ev: UploadEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}

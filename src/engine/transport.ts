@@ -1,0 +1,82 @@
+import { UploadError } from './errors.js';
+
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: Blob;
+  withCredentials: boolean;
+  /** Aborting rejects the request with an AbortError DOMException. */
+  signal: AbortSignal;
+  /** Milliseconds without upload progress (or, once sent, without a response) before giving up as a stall. */
+  stallTimeout: number;
+  /** Bytes of the body sent so far. */
+  onProgress?: (loaded: number) => void;
+}
+
+export interface TransportResponse {
+  status: number;
+  body: string;
+  header(name: string): string | null;
+}
+
+/** Sends one HTTP request. Rejects with UploadError('network' | 'stall') or the signal's AbortError. */
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+}
+
+/** XMLHttpRequest sender: the only browser API with upload progress. */
+export class XhrTransport implements Transport {
+  send(req: TransportRequest): Promise<TransportResponse> {
+    return new Promise((resolve, reject) => {
+      if (req.signal.aborted) return reject(req.signal.reason);
+      const xhr = new XMLHttpRequest();
+      let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        clearTimeout(stallTimer);
+        req.signal.removeEventListener('abort', onAbort);
+      };
+      const fail = (err: unknown) => {
+        finish();
+        xhr.onload = xhr.onerror = xhr.onabort = null;
+        xhr.abort();
+        reject(err);
+      };
+      const armStall = () => {
+        clearTimeout(stallTimer);
+        if (req.stallTimeout > 0)
+          stallTimer = setTimeout(
+            () => fail(new UploadError('stall', `No progress for ${req.stallTimeout} ms`)),
+            req.stallTimeout,
+          );
+      };
+      const onAbort = () => fail(req.signal.reason);
+      req.signal.addEventListener('abort', onAbort);
+
+      xhr.open(req.method, req.url, true);
+      xhr.withCredentials = req.withCredentials;
+      for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
+      if (req.body) {
+        xhr.upload.onprogress = (e) => {
+          armStall();
+          req.onProgress?.(e.loaded);
+        };
+      }
+      xhr.onprogress = armStall;
+      xhr.onload = () => {
+        finish();
+        resolve({
+          status: xhr.status,
+          body: xhr.responseText,
+          header: (name) => xhr.getResponseHeader(name),
+        });
+      };
+      xhr.onerror = () => {
+        finish();
+        reject(new UploadError('network', `Network error on ${req.method} ${req.url}`));
+      };
+      armStall();
+      xhr.send(req.body ?? null);
+    });
+  }
+}

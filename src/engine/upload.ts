@@ -1,0 +1,312 @@
+import { UploadError } from './errors.js';
+import type { UploadEventDetailMap } from './events.js';
+import type { UploaderOptions } from './options.js';
+import type { Protocol, ProtocolContext } from './protocol/types.js';
+import { isOffline, retryDelay, sleep, waitForOnline } from './retry.js';
+import { UploadStatus, isSettled } from './state.js';
+import { XhrTransport } from './transport.js';
+
+/** The read-only view of one upload that events and the element expose. */
+export interface UploadItem {
+  readonly file: File;
+  /** The id as the application sees it. */
+  readonly fileId: string;
+  readonly status: UploadStatus;
+  /** Confirmed bytes plus bytes of the request in flight. */
+  readonly bytesUploaded: number;
+  readonly bytesTotal: number;
+  /** Smoothed bytes per second; 0 until measured. */
+  readonly speed: number;
+  /** Seconds left at the current speed; Infinity until measured. */
+  readonly eta: number;
+  /** Retries spent since the last progress. */
+  readonly attempt: number;
+  /** While retrying: when the next attempt starts (epoch ms); null while waiting for the network. */
+  readonly retryAt: number | null;
+  /** While retrying: the browser is offline and the upload waits for it to come back. */
+  readonly waitingForNetwork: boolean;
+  /** The final error, when status is `error`. */
+  readonly error: UploadError | null;
+  /** The server's last response body, when status is `complete`. */
+  readonly response: string | null;
+}
+
+/** Header values must be ASCII: percent-encode anything else (and `%` itself, so it stays unambiguous). */
+export const encodeHeaderValue = (id: string): string =>
+  id.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
+
+const SPEED_WINDOW_MS = 2000;
+
+/** What an Upload needs from its queue. */
+export interface UploadHost {
+  readonly options: UploaderOptions;
+  readonly protocol: Protocol;
+  emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra?: object): void;
+  settled(item: Upload): void;
+}
+
+/** One file's state machine: status -> slice -> send -> confirm -> retry. */
+export class Upload implements UploadItem {
+  readonly file: File;
+  readonly fileId: string;
+  readonly headerId: string;
+  status: UploadStatus = UploadStatus.queued;
+  speed = 0;
+  attempt = 0;
+  retryAt: number | null = null;
+  waitingForNetwork = false;
+  error: UploadError | null = null;
+  response: string | null = null;
+  /** Held back until start() in manual mode. */
+  held = false;
+
+  private confirmed = 0;
+  private inFlight = 0;
+  private chunkSize: number;
+  private controller: AbortController | null = null;
+  private lastSample: { time: number; bytes: number } | null = null;
+  private readonly host: UploadHost;
+
+  constructor(file: File, host: UploadHost) {
+    this.file = file;
+    this.host = host;
+    this.fileId = host.options.fileId(file);
+    this.headerId = encodeHeaderValue(this.fileId);
+    this.chunkSize = host.options.chunkSize;
+  }
+
+  get bytesTotal(): number {
+    return this.file.size;
+  }
+  get bytesUploaded(): number {
+    return Math.min(this.file.size, this.confirmed + this.inFlight);
+  }
+  get eta(): number {
+    return this.speed > 0 ? (this.file.size - this.bytesUploaded) / this.speed : Infinity;
+  }
+  get active(): boolean {
+    return this.controller !== null;
+  }
+
+  /** Runs until complete, failed, paused or canceled. Never rejects. */
+  async run(): Promise<void> {
+    const controller = new AbortController();
+    this.controller = controller;
+    this.error = null;
+    this.host.emit('upload-start', this);
+    try {
+      await this.loop(controller.signal);
+    } catch (err) {
+      // Pause and cancel abort on purpose and set the status themselves.
+      if (!controller.signal.aborted) this.fail(err);
+    } finally {
+      if (this.controller === controller) this.controller = null;
+      this.inFlight = 0;
+    }
+  }
+
+  pause(): void {
+    if (isSettled(this.status) || this.status === UploadStatus.paused) return;
+    this.abort();
+    this.setStatus(UploadStatus.paused);
+    this.host.emit('upload-pause', this);
+  }
+
+  /** Back to the queue; the next run asks the server where to go on. */
+  requeue(event: 'upload-resume' | null): void {
+    this.attempt = 0;
+    this.error = null;
+    this.setStatus(UploadStatus.queued);
+    if (event) this.host.emit(event, this);
+  }
+
+  cancel(): void {
+    if (this.status === UploadStatus.canceled || this.status === UploadStatus.complete) return;
+    this.abort();
+    this.setStatus(UploadStatus.canceled);
+    this.host.emit('upload-cancel', this);
+  }
+
+  private abort(): void {
+    this.controller?.abort(new DOMException('Upload stopped', 'AbortError'));
+    this.controller = null;
+    this.inFlight = 0;
+    this.retryAt = null;
+    this.waitingForNetwork = false;
+  }
+
+  private setStatus(status: UploadStatus): void {
+    this.status = status;
+    if (status !== UploadStatus.retrying) {
+      this.retryAt = null;
+      this.waitingForNetwork = false;
+    }
+  }
+
+  private async context(signal: AbortSignal): Promise<ProtocolContext> {
+    const { headers, withCredentials, stallTimeout, transport } = this.host.options;
+    let extra: Record<string, string>;
+    try {
+      extra = typeof headers === 'function' ? await headers(this.file) : headers;
+    } catch (cause) {
+      throw new UploadError('client', `The headers function failed: ${String(cause)}`, { cause });
+    }
+    return {
+      file: this.file,
+      headerId: this.headerId,
+      headers: extra,
+      withCredentials,
+      stallTimeout,
+      signal,
+      transport: transport ?? defaultTransport(),
+    };
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    const { protocol, options } = this.host;
+    const size = this.file.size;
+    let offset: number | null = null;
+    let posted = false;
+    let conflicts = 0;
+    /** After a network error: the offset it happened at, to shrink the chunk if the server got nothing. */
+    let cutAt: number | null = null;
+
+    for (;;) {
+      if (isOffline()) await this.waitForNetwork(signal);
+      const ctx = await this.context(signal);
+      try {
+        if (offset === null) {
+          this.setStatus(UploadStatus.checking);
+          const status = await protocol.getOffset(ctx);
+          if (status.offset > size)
+            throw new UploadError('protocol', `Server holds ${status.offset} bytes of a ${size}-byte file`);
+          offset = status.offset;
+          this.confirm(offset);
+          if (cutAt !== null && offset <= cutAt) this.shrinkChunk(this.chunkSize);
+          cutAt = null;
+          // A non-empty file the server already holds whole is done (e.g. uploaded from another tab).
+          if (offset === size && size > 0) return this.complete(status.response.body);
+        }
+        if (offset === size && (size > 0 || posted)) return;
+        this.setStatus(UploadStatus.uploading);
+        const end = this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size;
+        const start = offset;
+        this.lastSample = { time: performance.now(), bytes: this.confirmed };
+        const result = await protocol.sendChunk(ctx, start, end, (loaded) => this.progress(loaded));
+        posted = true;
+        this.inFlight = 0;
+        let next = result.offset;
+        if (next === null || next < start || next > size) next = (await protocol.getOffset(ctx)).offset;
+        if (next > size) throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
+        if (next > start) {
+          this.attempt = 0;
+          conflicts = 0;
+        }
+        offset = next;
+        this.confirm(next);
+        this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
+        if (next === size) return this.complete(result.response.body);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.inFlight = 0;
+        const error = toUploadError(err);
+        const sent = offset === null ? 0 : (this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size) - offset;
+        if (error.kind === 'http' && error.status === 409 && ++conflicts <= 3) {
+          // Another request (a browser re-send, another tab) moved the offset: ask, don't spend a retry.
+          offset = null;
+          continue;
+        }
+        if (error.kind === 'http' && error.status === 413 && offset !== null && sent > options.minChunkSize) {
+          this.shrinkChunk(sent);
+          continue;
+        }
+        if (error.kind === 'network' && isOffline()) {
+          offset = null;
+          continue;
+        }
+        if (!error.retryable && !(error.status === 409)) throw error;
+        if (error.kind === 'network' || error.kind === 'stall') cutAt = offset;
+        conflicts = 0;
+        this.attempt++;
+        const delay = retryDelay(this.attempt, options.retryDelays, error, errorHeader(err, 'Retry-After'));
+        if (delay === null) throw error;
+        offset = null;
+        this.confirmLowered();
+        this.setStatus(UploadStatus.retrying);
+        this.retryAt = Date.now() + delay;
+        this.host.emit('upload-retry', this, { attempt: this.attempt, delay, error });
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  /** A proxy's body limit shows as 413, or as a network error with nothing stored: halve the chunk. */
+  private shrinkChunk(sent: number): void {
+    const min = this.host.options.minChunkSize;
+    const current = this.chunkSize > 0 ? Math.min(this.chunkSize, sent) : sent;
+    this.chunkSize = Math.max(min, Math.floor(current / 2));
+  }
+
+  private async waitForNetwork(signal: AbortSignal): Promise<void> {
+    this.setStatus(UploadStatus.retrying);
+    this.waitingForNetwork = true;
+    this.host.emit('upload-progress', this, { speed: 0, eta: Infinity });
+    await waitForOnline(signal);
+    this.waitingForNetwork = false;
+  }
+
+  private confirm(offset: number): void {
+    this.confirmed = offset;
+    this.inFlight = 0;
+  }
+
+  /** After a failure progress shows what the server is known to hold, never more. */
+  private confirmLowered(): void {
+    this.inFlight = 0;
+    this.speed = 0;
+    this.host.emit('upload-progress', this, { speed: 0, eta: Infinity });
+  }
+
+  private progress(loaded: number): void {
+    this.inFlight = loaded;
+    const now = performance.now();
+    const sample = this.lastSample;
+    const bytes = this.confirmed + loaded;
+    if (sample && now > sample.time) {
+      const dt = now - sample.time;
+      const instant = ((bytes - sample.bytes) * 1000) / dt;
+      const alpha = 1 - Math.exp(-dt / SPEED_WINDOW_MS);
+      this.speed = this.speed === 0 ? instant : this.speed + alpha * (instant - this.speed);
+    }
+    this.lastSample = { time: now, bytes };
+    this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
+  }
+
+  private complete(response: string): void {
+    this.response = response;
+    this.confirmed = this.file.size;
+    this.setStatus(UploadStatus.complete);
+    this.host.emit('upload-complete', this, { response });
+    this.host.settled(this);
+  }
+
+  private fail(err: unknown): void {
+    this.error = toUploadError(err);
+    this.setStatus(UploadStatus.error);
+    this.host.emit('upload-error', this, { error: this.error });
+    this.host.settled(this);
+  }
+}
+
+let sharedTransport: XhrTransport | null = null;
+const defaultTransport = () => (sharedTransport ??= new XhrTransport());
+
+function toUploadError(err: unknown): UploadError {
+  if (err instanceof UploadError) return err;
+  return new UploadError('client', err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/** Reads a header of the failed response, when the error came from one. */
+function errorHeader(err: unknown, name: string): string | null {
+  return err instanceof UploadError && err.response ? err.response.header(name) : null;
+}
