@@ -180,6 +180,11 @@ export class Upload implements UploadItem {
           const status = await protocol.getOffset(ctx);
           if (status.offset > size)
             throw new UploadError('protocol', `Server holds ${status.offset} bytes of a ${size}-byte file`);
+          // Progress is progress, whoever made it (a re-sent request, another tab): it renews the retries.
+          if (status.offset > this.confirmed) {
+            this.attempt = 0;
+            conflicts = 0;
+          }
           offset = status.offset;
           this.confirm(offset);
           if (cutAt !== null && offset <= cutAt) this.shrinkChunk(this.chunkSize);
@@ -190,7 +195,7 @@ export class Upload implements UploadItem {
         if (offset === size && (size > 0 || posted)) return;
         this.setStatus(UploadStatus.uploading);
         const end = this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size;
-        const start = offset;
+        const start: number = offset;
         this.lastSample = { time: performance.now(), bytes: this.confirmed };
         const result = await protocol.sendChunk(ctx, start, end, (loaded) => this.progress(loaded));
         posted = true;
@@ -198,6 +203,8 @@ export class Upload implements UploadItem {
         let next = result.offset;
         if (next === null || next < start || next > size) next = (await protocol.getOffset(ctx)).offset;
         if (next > size) throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
+        if (next === start && end > start)
+          throw new UploadError('protocol', `Server accepted bytes ${start}-${end - 1} but stored none of them`);
         if (next > start) {
           this.attempt = 0;
           conflicts = 0;
