@@ -2,8 +2,7 @@ import type { Transport } from './transport.js';
 
 /** Extra request headers: an object, or a function called before every request (e.g. a fresh token). */
 export type HeadersOption =
-  | Record<string, string>
-  | ((file: File) => Record<string, string> | Promise<Record<string, string>>);
+  Record<string, string> | ((file: File) => Record<string, string> | Promise<Record<string, string>>);
 
 /** Everything the engine can be told. The element's attributes map onto it one to one. */
 export interface UploaderOptions {

@@ -9,6 +9,8 @@ import { Upload, type UploadHost, type UploadItem } from './upload.js';
  * Many files: a queue with `concurrency`, pause/resume/cancel/retry of one or all.
  * An EventTarget dispatching the `upload-*` events of UploadEventMap.
  */
+// Merged with the interface below only to type addEventListener; it adds no members at run time.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Uploader extends EventTarget implements UploadHost {
   options: UploaderOptions;
   readonly protocol: Protocol;
@@ -132,17 +134,26 @@ export class Uploader extends EventTarget implements UploadHost {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Uploader {
   addEventListener<K extends keyof UploadEventMap>(
     type: K,
     listener: (this: Uploader, ev: UploadEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   removeEventListener<K extends keyof UploadEventMap>(
     type: K,
     listener: (this: Uploader, ev: UploadEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
 }

@@ -1,4 +1,4 @@
-import { UploadError } from './errors.js';
+import type { UploadError } from './errors.js';
 
 /** Adds ±20% jitter so many clients cut at once do not come back in lockstep. */
 export function withJitter(ms: number, random: () => number = Math.random): number {

@@ -202,9 +202,13 @@ export class Upload implements UploadItem {
         this.inFlight = 0;
         let next = result.offset;
         if (next === null || next < start || next > size) next = (await protocol.getOffset(ctx)).offset;
-        if (next > size) throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
+        if (next > size)
+          throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
         if (next === start && end > start)
-          throw new UploadError('protocol', `Server accepted bytes ${start}-${end - 1} but stored none of them`);
+          throw new UploadError(
+            'protocol',
+            `Server accepted bytes ${start}-${end - 1} but stored none of them`,
+          );
         if (next > start) {
           this.attempt = 0;
           conflicts = 0;
@@ -217,7 +221,10 @@ export class Upload implements UploadItem {
         if (signal.aborted) throw err;
         this.inFlight = 0;
         const error = toUploadError(err);
-        const sent = offset === null ? 0 : (this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size) - offset;
+        const sent =
+          offset === null
+            ? 0
+            : (this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size) - offset;
         if (error.kind === 'http' && error.status === 409 && ++conflicts <= 3) {
           // Another request (a browser re-send, another tab) moved the offset: ask, don't spend a retry.
           offset = null;

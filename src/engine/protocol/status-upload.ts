@@ -41,11 +41,20 @@ export class StatusUploadProtocol implements Protocol {
     if (response.status < 200 || response.status > 299) throw httpError('Status request', response);
     const offset = parseOffset(response.body);
     if (offset === null)
-      throw new UploadError('protocol', `Status answered ${JSON.stringify(response.body.slice(0, 40))}, not a byte count`, { response });
+      throw new UploadError(
+        'protocol',
+        `Status answered ${JSON.stringify(response.body.slice(0, 40))}, not a byte count`,
+        { response },
+      );
     return { offset, response };
   }
 
-  async sendChunk(ctx: ProtocolContext, start: number, end: number, onProgress: (loaded: number) => void): Promise<ChunkResult> {
+  async sendChunk(
+    ctx: ProtocolContext,
+    start: number,
+    end: number,
+    onProgress: (loaded: number) => void,
+  ): Promise<ChunkResult> {
     const response = await ctx.transport.send({
       method: 'POST',
       url: this.uploadUrl(),

@@ -26,5 +26,10 @@ export interface Protocol {
   /** How many bytes the server durably holds for this file. */
   getOffset(ctx: ProtocolContext): Promise<{ offset: number; response: TransportResponse }>;
   /** Sends `file.slice(start, end)`. */
-  sendChunk(ctx: ProtocolContext, start: number, end: number, onProgress: (loaded: number) => void): Promise<ChunkResult>;
+  sendChunk(
+    ctx: ProtocolContext,
+    start: number,
+    end: number,
+    onProgress: (loaded: number) => void,
+  ): Promise<ChunkResult>;
 }
