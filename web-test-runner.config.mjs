@@ -32,7 +32,8 @@ function countReporter(file) {
       for (const session of sessions) {
         if (session.testResults) walk(session.testResults);
         // A file that failed to load counts as one failure.
-        if (!session.testResults || (session.errors && session.errors.length)) failed += session.errors?.length ? 1 : 0;
+        if (!session.testResults || (session.errors && session.errors.length))
+          failed += session.errors?.length ? 1 : 0;
       }
       if (file) writeFileSync(file, JSON.stringify({ passed, failed }));
     },

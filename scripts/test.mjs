@@ -12,7 +12,11 @@ const wtrCount = join(tmp, 'wtr-count.json');
 const nodeSuite = (dir, extra = '') => ({
   name: dir,
   files: () =>
-    existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f)) : [],
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.test.ts'))
+          .map((f) => join(dir, f))
+      : [],
   cmd: (files) => `node --import tsx --test --test-reporter=spec ${extra} ${files.join(' ')}`,
   count: 'node',
 });
@@ -30,7 +34,11 @@ const steps = [
 function run(cmd, env) {
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(cmd, { shell: true, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, {
+      shell: true,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d) => {
       out += d;
       process.stdout.write(d);
