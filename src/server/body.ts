@@ -1,0 +1,163 @@
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+
+/** How a request body ended. */
+export type BodyEnd =
+  /** Read to its end. */
+  | 'end'
+  /** The connection closed mid-body (client abort, reset, shutdown). */
+  | 'aborted'
+  /** Nothing arrived for `idleTimeout`; the request was destroyed. */
+  | 'stalled'
+  /** It ran past its limit; nothing of this request is kept. */
+  | 'overflow';
+
+export interface AppendResult {
+  end: BodyEnd;
+  /** Bytes written and fsynced at `start`. */
+  written: number;
+}
+
+/** Bytes queued in memory before the request is paused; also the largest single writev. */
+const HIGH_WATER = 1024 * 1024;
+
+/**
+ * Streams a request body into `path` from byte `start`, never past `start + limit`, then fsyncs once.
+ * Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated back to `start`.
+ * Resolves only after the file is closed, so the caller may rename it.
+ */
+export async function appendBody(
+  req: IncomingMessage,
+  path: string,
+  start: number,
+  limit: number,
+  idleTimeout: number,
+): Promise<AppendResult> {
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
+  let written = 0;
+  try {
+    const end = await pump(req, file, start, limit, idleTimeout, (n) => (written += n));
+    if (end === 'overflow') {
+      await file.truncate(start);
+      written = 0;
+    }
+    await file.datasync();
+    return { end, written };
+  } catch (err) {
+    // A failed write (e.g. ENOSPC) may have left part of a buffer: keep only what is known to be whole.
+    await file.truncate(start + written).catch(() => undefined);
+    await file.datasync().catch(() => undefined);
+    throw err;
+  } finally {
+    await file.close();
+  }
+}
+
+function pump(
+  req: IncomingMessage,
+  file: FileHandle,
+  start: number,
+  limit: number,
+  idleTimeout: number,
+  onWritten: (n: number) => void,
+): Promise<BodyEnd> {
+  if (req.readableEnded) return Promise.resolve('end');
+  if (req.destroyed) return Promise.resolve('aborted');
+  return new Promise((resolve, reject) => {
+    let queue: Buffer[] = [];
+    let queued = 0;
+    let received = 0;
+    let position = start;
+    let writing = false;
+    let end: BodyEnd | undefined;
+
+    const timer =
+      idleTimeout > 0 && idleTimeout < 2 ** 31
+        ? setTimeout(() => {
+            stop('stalled');
+            req.destroy();
+          }, idleTimeout)
+        : undefined;
+
+    const stop = (why: BodyEnd): void => {
+      end ??= why;
+      if (why === 'overflow') {
+        queue = [];
+        queued = 0;
+      }
+      void drain();
+    };
+    const onData = (chunk: Buffer): void => {
+      if (end) return;
+      timer?.refresh();
+      if (chunk.length > limit - received) return stop('overflow');
+      received += chunk.length;
+      queue.push(chunk);
+      queued += chunk.length;
+      if (queued >= HIGH_WATER) req.pause();
+      void drain();
+    };
+    // Node drops a destroyed request's buffer: take what it parsed but had not handed over yet.
+    // 'aborted' is emitted while that buffer is still readable; read() re-emits it as 'data'.
+    const onAborted = (): void => {
+      while (req.read() !== null);
+    };
+    const onEnd = (): void => stop('end');
+    const onClose = (): void => stop('aborted');
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('aborted', onAborted);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+
+    async function drain(): Promise<void> {
+      if (writing) return;
+      writing = true;
+      try {
+        while (queue.length > 0) {
+          const chunks = queue;
+          const n = queued;
+          queue = [];
+          queued = 0;
+          if (!end) req.resume();
+          await writeAll(file, chunks, n, position);
+          position += n;
+          onWritten(n);
+          timer?.refresh();
+        }
+      } catch (err) {
+        cleanup();
+        reject(err);
+        return;
+      } finally {
+        writing = false;
+      }
+      if (end) {
+        cleanup();
+        resolve(end);
+      }
+    }
+
+    req.on('data', onData);
+    req.on('aborted', onAborted);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    // 'close' follows any error; a listener that stays keeps a late reset from becoming an uncaught error.
+    req.on('error', () => stop('aborted'));
+    req.resume();
+  });
+}
+
+async function writeAll(file: FileHandle, chunks: Buffer[], total: number, position: number): Promise<void> {
+  let buffers = chunks;
+  let done = 0;
+  while (done < total) {
+    const { bytesWritten } = await file.writev(buffers, position + done);
+    done += bytesWritten;
+    if (done < total) buffers = [Buffer.concat(buffers).subarray(bytesWritten)];
+  }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { parseByteCount } from './options.js';
+import { startUploadServer } from './server.js';
+
+const USAGE = `Usage: resumable-upload-server [options]
+
+Receives resumable uploads (GET /status, POST /upload) and serves static files.
+
+Options:
+  --port PORT           port to listen on, 0 for any free one (env PORT; default 8080)
+  --host HOST           interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  --dir DIR             folder for partial and completed uploads (env UPLOAD_DIR; default ./uploads)
+  --static DIR          serve files from DIR; repeat to search several folders in order
+  --max-size BYTES      largest accepted upload (default: no limit)
+  --cors-origin ORIGIN  allow browser calls from ORIGIN ('*' or e.g. https://app.example)
+  -h, --help            show this help
+`;
+
+function usageError(message: string): never {
+  process.stderr.write(`resumable-upload-server: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        dir: { type: 'string' },
+        static: { type: 'string', multiple: true },
+        'max-size': { type: 'string' },
+        'cors-origin': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const portText = args.port ?? process.env.PORT ?? '8080';
+  const port = parseByteCount(portText);
+  if (port === undefined || port > 65535)
+    usageError(`--port must be a number from 0 to 65535, got '${portText}'`);
+  let maxSize: number | undefined;
+  if (args['max-size'] !== undefined) {
+    maxSize = parseByteCount(args['max-size']);
+    if (maxSize === undefined) usageError(`--max-size must be a number of bytes, got '${args['max-size']}'`);
+  }
+
+  const running = await startUploadServer({
+    port,
+    host: args.host ?? '127.0.0.1',
+    dir: args.dir ?? process.env.UPLOAD_DIR ?? './uploads',
+    static: args.static ?? [],
+    maxSize,
+    corsOrigin: args['cors-origin'],
+    onComplete: ({ owner, fileId, size, path }) => {
+      console.log(
+        `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path}`,
+      );
+    },
+  });
+  console.log(`resumable-upload-server listening on ${running.url}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1); // a second signal: the user means it
+    stopping = true;
+    console.log(`resumable-upload-server: ${signal}, closing (partial uploads are kept and resumable)`);
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('resumable-upload-server: error while closing:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`resumable-upload-server: ${(err as Error).message ?? err}`);
+  process.exit(1);
+});

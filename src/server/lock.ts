@@ -1,0 +1,129 @@
+/** A held right to change one upload. */
+export interface Lease {
+  /** Records the offset that is on disk and fsynced; status answers it while the lease is held. */
+  commit(offset: number): void;
+  release(): void;
+}
+
+interface Slot {
+  held: boolean;
+  waiters: Array<() => void>;
+  readers: number;
+  /** The fsynced offset while held; undefined until the holder has read it from disk. */
+  committed: number | undefined;
+  /** Bumped on every acquisition, so a reader can tell that its disk read may have raced a writer. */
+  epoch: number;
+  /** Readers waiting for `committed` to become known or the slot to be released. */
+  watchers: Array<() => void>;
+}
+
+/** In-process, per-upload mutual exclusion, plus the offset status may report while a write is running. */
+export class UploadLocks {
+  readonly #slots = new Map<string, Slot>();
+  #held = 0;
+  #idle: Array<() => void> = [];
+
+  /** Takes the lock, waiting up to `waitMs` for the holder; null when it stayed busy. */
+  acquire(key: string, waitMs: number): Promise<Lease | null> {
+    const slot = this.#slot(key);
+    if (!slot.held) return Promise.resolve(this.#take(key, slot));
+    if (waitMs <= 0) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const grant = (): void => {
+        clearTimeout(timer);
+        resolve(this.#lease(key, slot));
+      };
+      const timer = setTimeout(() => {
+        slot.waiters.splice(slot.waiters.indexOf(grant), 1);
+        resolve(null);
+      }, waitMs);
+      slot.waiters.push(grant);
+    });
+  }
+
+  /** Takes the lock only if nobody holds it. */
+  tryAcquire(key: string): Lease | null {
+    const slot = this.#slot(key);
+    if (slot.held) return null;
+    return this.#take(key, slot);
+  }
+
+  /**
+   * The offset status may answer: the holder's fsynced offset while a write runs (never the growing
+   * file), else what `read` finds on disk, read again if a writer ran meanwhile.
+   */
+  async offset(key: string, read: () => Promise<number>): Promise<number> {
+    const slot = this.#slot(key);
+    slot.readers++;
+    try {
+      for (;;) {
+        if (slot.held) {
+          if (slot.committed !== undefined) return slot.committed;
+          await new Promise<void>((resolve) => slot.watchers.push(resolve));
+          continue;
+        }
+        const epoch = slot.epoch;
+        const value = await read();
+        if (!slot.held && slot.epoch === epoch) return value;
+      }
+    } finally {
+      slot.readers--;
+      this.#forget(key, slot);
+    }
+  }
+
+  /** Resolves when no lock is held (used on shutdown, after connections are closed). */
+  idle(): Promise<void> {
+    if (this.#held === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #slot(key: string): Slot {
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      slot = { held: false, waiters: [], readers: 0, committed: undefined, epoch: 0, watchers: [] };
+      this.#slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  #take(key: string, slot: Slot): Lease {
+    slot.held = true;
+    this.#held++;
+    return this.#lease(key, slot);
+  }
+
+  #lease(key: string, slot: Slot): Lease {
+    slot.epoch++;
+    let released = false;
+    return {
+      commit: (offset) => {
+        slot.committed = offset;
+        this.#notify(slot);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = slot.waiters.shift();
+        // Hand over directly, so no newcomer slips in between; `committed` stays true for the next holder.
+        if (next) return next();
+        slot.held = false;
+        slot.committed = undefined;
+        this.#held--;
+        this.#notify(slot);
+        this.#forget(key, slot);
+        if (this.#held === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      },
+    };
+  }
+
+  #notify(slot: Slot): void {
+    for (const resolve of slot.watchers.splice(0)) resolve();
+  }
+
+  #forget(key: string, slot: Slot): void {
+    if (!slot.held && slot.readers === 0 && slot.waiters.length === 0 && this.#slots.get(key) === slot) {
+      this.#slots.delete(key);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What `onComplete` learns about a finished upload. */
+export interface CompletedUpload {
+  /** The owner `authorize` returned for the request that completed it. */
+  owner: string;
+  /** The `X-File-Id` header, percent-decoded when it decodes. */
+  fileId: string;
+  /** Total bytes. */
+  size: number;
+  /** Absolute path of the stored file. Move it elsewhere if you like; the upload stays complete. */
+  path: string;
+}
+
+/** Everything the upload handler and server can be told. */
+export interface UploadServerOptions {
+  /**
+   * Folder holding partial and completed uploads. Created when missing.
+   * @default './uploads'
+   */
+  dir?: string;
+  /**
+   * Largest accepted upload in bytes; larger `X-File-Size` or bodies get 413 before anything is written.
+   * @default Infinity
+   */
+  maxSize?: number;
+  /**
+   * Names the owner of a request (e.g. from a session or token). Uploads of different owners never meet.
+   * Return null to answer 401.
+   * @default () => 'anonymous'
+   */
+  authorize?: (req: IncomingMessage) => string | null | Promise<string | null>;
+  /**
+   * Called once per completed upload, after its file is in place and before the final answer.
+   * If it throws, the client gets 500 and the call is repeated on its next request or the next sweep.
+   * @default undefined
+   */
+  onComplete?: (info: CompletedUpload) => void | Promise<void>;
+  /**
+   * Origin allowed to call from a browser (`*` or e.g. `https://app.example`). Unset sends no CORS headers.
+   * @default undefined
+   */
+  corsOrigin?: string;
+  /**
+   * Milliseconds after its last write an incomplete upload is deleted by the sweep.
+   * @default 604800000 (7 days)
+   */
+  expireAfter?: number;
+  /**
+   * Milliseconds between sweeps for expired uploads. The timer never keeps the process alive. 0 disables it.
+   * @default 3600000 (1 hour)
+   */
+  sweepInterval?: number;
+  /**
+   * Milliseconds a connection (and an upload body) may send nothing before it is destroyed.
+   * Long uploads that keep sending are never cut.
+   * @default 60000
+   */
+  idleTimeout?: number;
+  /**
+   * Milliseconds a second append to the same upload waits for the first to finish before getting 409.
+   * @default 2000
+   */
+  lockWait?: number;
+  /**
+   * Folders served as static files by `createUploadServer`, searched in order. The handler ignores it.
+   * @default []
+   */
+  static?: string[];
+}
+
+/** `startUploadServer`'s options: the server's, plus where to listen. */
+export interface StartUploadServerOptions extends UploadServerOptions {
+  /**
+   * TCP port; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+}
+
+export type ResolvedOptions = Required<Omit<UploadServerOptions, 'onComplete' | 'corsOrigin'>> &
+  Pick<UploadServerOptions, 'onComplete' | 'corsOrigin'>;
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Fills in defaults; a wrong option is a programming error, so it throws at startup rather than per request. */
+export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    dir: options.dir ?? './uploads',
+    maxSize: options.maxSize ?? Infinity,
+    authorize: options.authorize ?? (() => 'anonymous'),
+    onComplete: options.onComplete,
+    corsOrigin: options.corsOrigin,
+    expireAfter: options.expireAfter ?? 7 * DAY,
+    sweepInterval: options.sweepInterval ?? 60 * 60 * 1000,
+    idleTimeout: options.idleTimeout ?? 60_000,
+    lockWait: options.lockWait ?? 2000,
+    static: options.static ?? [],
+  };
+  for (const name of ['maxSize', 'expireAfter', 'sweepInterval', 'idleTimeout', 'lockWait'] as const) {
+    const value = resolved[name];
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new TypeError(
+        `resumable-upload server: option ${name} must be a non-negative number, got ${value}`,
+      );
+    }
+  }
+  return resolved;
+}
+
+const MAX_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
+
+/**
+ * Parses a byte count the strict way: ASCII digits only, at most 2^53 - 1.
+ * Signs, spaces, fractions, exponents and hex all give undefined.
+ */
+export function parseByteCount(value: string | undefined): number | undefined {
+  if (value === undefined || value.length === 0 || value.length > MAX_DIGITS || !/^[0-9]+$/.test(value)) {
+    return undefined;
+  }
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
