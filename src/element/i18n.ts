@@ -1,0 +1,93 @@
+/**
+ * Every string the element shows or announces, and its formatters. Set `el.i18n` to a partial
+ * object: it is merged over these defaults.
+ */
+export interface ResumableUploadI18n {
+  /** The drop zone's text (the `drop-label` slot's fallback). */
+  drop: string;
+  pause: string;
+  resume: string;
+  retry: string;
+  cancel: string;
+  /** The cancel button's label once a file is done: it removes the file from the list (and the form value). */
+  remove: string;
+  /** A row button's accessible name, e.g. "Pause report.pdf". */
+  fileAction: (action: string, fileName: string) => string;
+  queued: string;
+  /** Asking the server how much it holds, before sending. */
+  checking: string;
+  paused: string;
+  done: string;
+  waitingForNetwork: string;
+  retryingIn: (seconds: number) => string;
+  /** Visible while uploading and read as the progress bar's value, e.g. "3.2 MB of 10 MB, about 1 minute left". */
+  progress: (uploaded: string, total: string, timeLeft: string) => string;
+  formatSize: (bytes: number) => string;
+  /** "about 1 minute left"; empty when the time is unknown. */
+  formatTimeLeft: (seconds: number) => string;
+  /** Announced to screen readers. */
+  started: (fileName: string) => string;
+  milestone: (fileName: string, percent: number) => string;
+  completed: (fileName: string) => string;
+  failed: (fileName: string, reason: string) => string;
+  /** `file-reject` messages, shown and announced. */
+  rejectType: (fileName: string) => string;
+  rejectSize: (fileName: string, maxSize: string) => string;
+  rejectCount: (fileName: string) => string;
+  /** Form validation messages. */
+  stillUploading: string;
+  uploadFailed: string;
+  required: string;
+}
+
+const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+
+/** Decimal units, one decimal below 10: "512 B", "3.2 MB", "10 MB". */
+export function formatSize(bytes: number): string {
+  let n = bytes;
+  let unit = 0;
+  while (n >= 999.5 && unit < UNITS.length - 1) {
+    n /= 1000;
+    unit++;
+  }
+  return `${unit && n < 9.95 ? Math.round(n * 10) / 10 : Math.round(n)} ${UNITS[unit]}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatTimeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 5) return 'a few seconds left';
+  if (seconds < 60) return `about ${plural(Math.round(seconds), 'second')} left`;
+  if (seconds < 3600) return `about ${plural(Math.round(seconds / 60), 'minute')} left`;
+  return `about ${plural(Math.round(seconds / 3600), 'hour')} left`;
+}
+
+export const defaultI18n: ResumableUploadI18n = {
+  drop: 'Drop files here or click to choose',
+  pause: 'Pause',
+  resume: 'Resume',
+  retry: 'Retry',
+  cancel: 'Cancel',
+  remove: 'Remove',
+  fileAction: (action, fileName) => `${action} ${fileName}`,
+  queued: 'Queued',
+  checking: 'Connecting',
+  paused: 'Paused',
+  done: 'Done',
+  waitingForNetwork: 'Waiting for network',
+  retryingIn: (seconds) => `Retrying in ${seconds} s`,
+  progress: (uploaded, total, timeLeft) => `${uploaded} of ${total}${timeLeft ? `, ${timeLeft}` : ''}`,
+  formatSize,
+  formatTimeLeft,
+  started: (fileName) => `Uploading ${fileName}`,
+  milestone: (fileName, percent) => `${fileName}: ${percent}%`,
+  completed: (fileName) => `${fileName} uploaded`,
+  failed: (fileName, reason) => `${fileName} failed: ${reason}`,
+  rejectType: (fileName) => `${fileName} is not an accepted file type`,
+  rejectSize: (fileName, maxSize) => `${fileName} is larger than ${maxSize}`,
+  rejectCount: (fileName) => `${fileName} was not added: too many files`,
+  stillUploading: 'Uploads are still in progress',
+  uploadFailed: 'An upload failed: retry or remove it',
+  required: 'Please add a file',
+};

@@ -1,0 +1,626 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { Uploader } from '../engine/queue.js';
+import {
+  defaultFileId,
+  defaultOptions,
+  type HeadersOption,
+  type UploaderOptions,
+} from '../engine/options.js';
+import { UploadStatus, isSettled } from '../engine/state.js';
+import type { UploadItem } from '../engine/upload.js';
+import type { UploadEventName } from '../engine/events.js';
+import { defaultI18n, type ResumableUploadI18n } from './i18n.js';
+import { styles } from './resumable-upload.styles.js';
+
+export type { ResumableUploadI18n } from './i18n.js';
+
+/** Why a file was turned away before the engine saw it. */
+export type FileRejectReason = 'type' | 'size' | 'count';
+
+/** The detail of `file-reject`. */
+export interface FileRejectDetail {
+  file: File;
+  reason: FileRejectReason;
+  /** The message the element shows and announces (from `i18n`). */
+  message: string;
+}
+
+const ENGINE_EVENTS: UploadEventName[] = [
+  'upload-add',
+  'upload-start',
+  'upload-progress',
+  'upload-pause',
+  'upload-resume',
+  'upload-retry',
+  'upload-complete',
+  'upload-error',
+  'upload-cancel',
+  'queue-complete',
+];
+
+type Limit = 'chunkSize' | 'concurrency' | 'stallTimeout' | 'maxFileSize' | 'maxFiles';
+
+/** Numeric attributes: the smallest whole number accepted, whether Infinity is, and the form a warning names. */
+const LIMITS: Record<Limit, [attribute: string, min: number, infinite: boolean, form: string]> = {
+  chunkSize: ['chunk-size', 0, false, 'a whole number of bytes (0 sends each file in one request)'],
+  concurrency: ['concurrency', 1, false, 'a whole number of at least 1'],
+  stallTimeout: ['stall-timeout', 0, false, 'a whole number of milliseconds (0 turns it off)'],
+  maxFileSize: ['max-file-size', 0, true, 'a whole number of bytes'],
+  maxFiles: ['max-files', 1, true, 'a whole number of at least 1'],
+};
+
+/** Changes to these reach the engine. */
+const ENGINE_PROPS = new Set<PropertyKey>([
+  'statusUrl',
+  'uploadUrl',
+  'chunkSize',
+  'concurrency',
+  'retryDelays',
+  'stallTimeout',
+  'headers',
+  'withCredentials',
+  'fileId',
+  'manual',
+]);
+
+/** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
+const wholeNumber = {
+  fromAttribute: (v: string | null) => (v !== null && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN),
+};
+const delayList = {
+  fromAttribute: (v: string | null) =>
+    v === null || !v.trim() ? [] : v.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN)),
+  toAttribute: (v: unknown) => String(v),
+};
+
+/** `accept` as the file input reads it: extensions, exact MIME types, `type/*`. */
+function accepts(file: File, accept: string): boolean {
+  const rules = accept
+    .toLowerCase()
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const name = file.name.toLowerCase();
+  const type = file.type.toLowerCase();
+  return (
+    !rules.length ||
+    rules.some((r) =>
+      r[0] === '.' ? name.endsWith(r) : r.endsWith('/*') ? type.startsWith(r.slice(0, -1)) : type === r,
+    )
+  );
+}
+
+/**
+ * A file upload that survives lost connections: drop, paste or pick files, watch each one's progress,
+ * pause, resume, cancel and retry. A thin skin over the engine's `Uploader`.
+ *
+ * @summary Resumable file uploads in one tag.
+ *
+ * @slot - Replaces the drop zone's whole content.
+ * @slot drop-label - Replaces only the drop zone's text. Button labels come from `i18n`, as slots can't repeat per row.
+ *
+ * @csspart drop-zone - The button that opens the file picker and takes dropped files.
+ * @csspart dragover - Added to the drop zone while files are dragged over the element.
+ * @csspart message - Why the last files were rejected.
+ * @csspart file-list - The list of files.
+ * @csspart file - One file's row.
+ * @csspart file-name - The file's name.
+ * @csspart file-size - The file's size.
+ * @csspart progress - The progress bar's track (role=progressbar).
+ * @csspart progress-bar - The progress bar's filled part.
+ * @csspart status - The file's state: progress and time left, Paused, Retrying in 3 s, Done, or the server's reason.
+ * @csspart button - Every row button.
+ * @csspart pause-button - Pauses the file.
+ * @csspart resume-button - Resumes the paused file.
+ * @csspart retry-button - Retries the failed file.
+ * @csspart cancel-button - Cancels the file; once it is done, removes it from the list.
+ *
+ * @cssproperty [--resumable-upload-accent=#1d4ed8] - Progress bar, focus ring and drag-over border (#93c5fd in dark schemes).
+ * @cssproperty [--resumable-upload-error=#b91c1c] - Error text (#fca5a5 in dark schemes).
+ * @cssproperty [--resumable-upload-muted=#4b5563] - Size and status text (#b6bcc6 in dark schemes).
+ * @cssproperty [--resumable-upload-border=1px solid #6b7280] - Border of the drop zone and buttons.
+ * @cssproperty [--resumable-upload-radius=0.5rem] - Corner radius of the drop zone and buttons.
+ * @cssproperty [--resumable-upload-gap=0.5rem] - Space between rows and their pieces.
+ * @cssproperty [--resumable-upload-padding=1.5rem] - Padding of the drop zone.
+ * @cssproperty [--resumable-upload-font=inherit] - Font of the whole element.
+ * @cssproperty [--resumable-upload-progress-height=0.375rem] - Height of the progress bar.
+ * @cssproperty [--resumable-upload-track=#e5e7eb] - The progress bar's empty part (#374151 in dark schemes).
+ * @cssproperty [--resumable-upload-dragover-background=#dbeafe] - Drop zone background while dragging over (#1e3a8a in dark schemes).
+ * @cssproperty [--resumable-upload-transition=150ms ease-out] - Timing of progress and hover transitions; off under prefers-reduced-motion.
+ *
+ * @event {CustomEvent<UploadAddDetail>} upload-add - A file joined the list.
+ * @event {CustomEvent<UploadStartDetail>} upload-start - A file started (or restarted) sending.
+ * @event {CustomEvent<UploadProgressDetail>} upload-progress - Bytes moved; carries speed and eta.
+ * @event {CustomEvent<UploadPauseDetail>} upload-pause - A file was paused.
+ * @event {CustomEvent<UploadResumeDetail>} upload-resume - A paused file was resumed.
+ * @event {CustomEvent<UploadRetryDetail>} upload-retry - A request failed; the next attempt waits `delay` ms.
+ * @event {CustomEvent<UploadCompleteDetail>} upload-complete - The server holds the whole file.
+ * @event {CustomEvent<UploadErrorDetail>} upload-error - A file failed for good; `retry()` starts it again.
+ * @event {CustomEvent<UploadCancelDetail>} upload-cancel - A file was canceled and left the list.
+ * @event {CustomEvent<QueueCompleteDetail>} queue-complete - Nothing is left to upload.
+ * @event {CustomEvent<FileRejectDetail>} file-reject - A file broke `accept`, `max-file-size`, `max-files` or `multiple`, and was not added.
+ */
+export class ResumableUpload extends LitElement {
+  static override styles = styles;
+  static override shadowRootOptions: ShadowRootInit = {
+    ...LitElement.shadowRootOptions,
+    delegatesFocus: true,
+  };
+  static formAssociated = true;
+
+  /** URL asked `GET` with `X-File-Id` for the byte count the server holds. */
+  @property({ attribute: 'status-url', reflect: true, useDefault: true }) accessor statusUrl = 'status';
+  /** URL the bytes are `POST`ed to. */
+  @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
+  /** Bytes per request; 0 sends each file in one request. */
+  @property({ attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber })
+  accessor chunkSize = defaultOptions().chunkSize;
+  /** How many files upload at once. */
+  @property({ reflect: true, useDefault: true, converter: wholeNumber }) accessor concurrency =
+    defaultOptions().concurrency;
+  /** Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries. */
+  @property({ attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList })
+  accessor retryDelays: number[] = defaultOptions().retryDelays;
+  /** Milliseconds without progress before a request is abandoned and retried. */
+  @property({ attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber })
+  accessor stallTimeout = defaultOptions().stallTimeout;
+  /** File types taken, as the file input's `accept`: `.pdf,image/*`. */
+  @property({ reflect: true, useDefault: true }) accessor accept = '';
+  /** Take several files per pick, drop or paste. */
+  @property({ type: Boolean, reflect: true }) accessor multiple = false;
+  /** Largest file size in bytes. */
+  @property({ attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber })
+  accessor maxFileSize = Infinity;
+  /** Most files in the list. */
+  @property({ attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber })
+  accessor maxFiles = Infinity;
+  /** Don't start on selection: call `start()`. */
+  @property({ type: Boolean, reflect: true }) accessor manual = false;
+  /** No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on. */
+  @property({ type: Boolean, reflect: true }) accessor disabled = false;
+  /** Send cookies and HTTP auth with cross-origin requests. */
+  @property({ attribute: 'with-credentials', type: Boolean, reflect: true }) accessor withCredentials = false;
+  /** The form field name the completed uploads' ids are submitted under. */
+  @property({ reflect: true, useDefault: true }) accessor name = '';
+  /** The form can't be submitted until a file is uploaded. */
+  @property({ type: Boolean, reflect: true }) accessor required = false;
+  /** Extra request headers, or a function returning them (called before every request). */
+  @property({ attribute: false }) accessor headers: HeadersOption = {};
+  /** Names a file for the server. */
+  @property({ attribute: false }) accessor fileId: (file: File) => string = defaultFileId;
+  /** Strings and formatters, merged over the English defaults. */
+  @property({ attribute: false }) accessor i18n: Partial<ResumableUploadI18n> = {};
+
+  private readonly _uploader = new Uploader();
+  private readonly _internals = this.attachInternals();
+  /** Checked values of the numeric attributes; a bad one is replaced by its default. */
+  private _limits = { maxFileSize: Infinity, maxFiles: Infinity };
+  /** The bad value each attribute was last warned about. */
+  private readonly _warned = new Map<string, string>();
+  private _formDisabled = false;
+  private _dragging = false;
+  private _slotted = false;
+  private _message = '';
+  private _announcements: string[] = [];
+  private _announced = true;
+  private readonly _milestones = new WeakMap<UploadItem, number>();
+  private _tick?: ReturnType<typeof setTimeout>;
+
+  constructor() {
+    super();
+    for (const type of ENGINE_EVENTS) {
+      this._uploader.addEventListener(type, (e) => {
+        this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);
+        this.dispatchEvent(new CustomEvent(type, { detail: e.detail, bubbles: true, composed: true }));
+      });
+    }
+    this.addEventListener('dragover', this._onDragOver);
+    this.addEventListener('dragleave', this._onDragLeave);
+    this.addEventListener('drop', this._onDrop);
+    this.addEventListener('paste', this._onPaste);
+  }
+
+  /** The state of each upload, in the order added. */
+  get items(): readonly UploadItem[] {
+    return this._uploader.items;
+  }
+
+  get form(): HTMLFormElement | null {
+    return this._internals.form;
+  }
+  get validity(): ValidityState {
+    return this._internals.validity;
+  }
+  get validationMessage(): string {
+    return this._internals.validationMessage;
+  }
+  checkValidity(): boolean {
+    return this._internals.checkValidity();
+  }
+  reportValidity(): boolean {
+    return this._internals.reportValidity();
+  }
+
+  /** Adds files as if picked, after `accept`, `max-file-size`, `max-files` and `multiple`; returns those taken. */
+  addFiles(files: Iterable<File> | ArrayLike<File>): UploadItem[] {
+    const t = this._t();
+    const taken: File[] = [];
+    const messages: string[] = [];
+    this._sync();
+    for (const file of Array.from(files)) {
+      const { maxFileSize, maxFiles } = this._limits;
+      const reason: FileRejectReason | null = !accepts(file, this.accept)
+        ? 'type'
+        : file.size > maxFileSize
+          ? 'size'
+          : (taken.length && !this.multiple) || this.items.length + taken.length >= maxFiles
+            ? 'count'
+            : null;
+      if (!reason) {
+        taken.push(file);
+        continue;
+      }
+      const message =
+        reason === 'type'
+          ? t.rejectType(file.name)
+          : reason === 'size'
+            ? t.rejectSize(file.name, t.formatSize(maxFileSize))
+            : t.rejectCount(file.name);
+      messages.push(message);
+      this._announce(message);
+      this.dispatchEvent(
+        new CustomEvent<FileRejectDetail>('file-reject', {
+          detail: { file, reason, message },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    }
+    this._message = messages.join(' ');
+    this.requestUpdate();
+    return taken.length ? this._uploader.add(taken) : [];
+  }
+
+  /** Starts the files held back by `manual`. */
+  start(): void {
+    this._sync();
+    this._uploader.start();
+  }
+
+  /** Pauses one file, or all. */
+  pause(item?: UploadItem): void {
+    this._uploader.pause(item);
+  }
+
+  /** Resumes one paused file, or all. */
+  resume(item?: UploadItem): void {
+    this._sync();
+    this._uploader.resume(item);
+  }
+
+  /** Cancels one file, or all, and takes it off the list; a completed file is just removed. */
+  cancel(item?: UploadItem): void {
+    this._uploader.cancel(item);
+    this._refresh();
+  }
+
+  /** Starts one failed file, or all, again from what the server holds. */
+  retry(item?: UploadItem): void {
+    this._sync();
+    this._uploader.retry(item);
+  }
+
+  /** Cancels what is unfinished and empties the list. */
+  clear(): void {
+    this._uploader.clear();
+    this._message = '';
+    this._refresh();
+  }
+
+  formResetCallback(): void {
+    this.clear();
+  }
+
+  formDisabledCallback(disabled: boolean): void {
+    this._formDisabled = disabled;
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this._tick);
+    this._tick = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ([...changed.keys()].some((k) => ENGINE_PROPS.has(k) || k in LIMITS)) this._sync();
+  }
+
+  protected override updated(): void {
+    this._announced = true;
+    this._syncForm();
+    this._scheduleTick();
+  }
+
+  protected override render() {
+    const t = this._t();
+    const disabled = this._isDisabled;
+    const items = this.items;
+    return html`
+      <button
+        part="drop-zone${this._dragging ? ' dragover' : ''}"
+        type="button"
+        ?disabled=${disabled}
+        @click=${() => this._input?.click()}
+      >
+        <slot @slotchange=${this._onSlotChange}></slot>
+        <span ?hidden=${this._slotted}><slot name="drop-label">${t.drop}</slot></span>
+      </button>
+      <input
+        type="file"
+        hidden
+        tabindex="-1"
+        aria-hidden="true"
+        accept=${this.accept}
+        ?multiple=${this.multiple}
+        ?disabled=${disabled}
+        @change=${this._onChange}
+      />
+      ${this._message ? html`<p part="message">${this._message}</p>` : nothing}
+      <ul part="file-list" ?hidden=${!items.length}>
+        ${items.map((item) => this._renderItem(item, t, disabled))}
+      </ul>
+      <div class="visually-hidden" aria-live="polite">${this._announcements.join(' ')}</div>
+    `;
+  }
+
+  private _renderItem(item: UploadItem, t: ResumableUploadI18n, disabled: boolean) {
+    const { file, status, bytesUploaded, bytesTotal } = item;
+    const percent = bytesTotal
+      ? Math.floor((bytesUploaded * 100) / bytesTotal)
+      : status === 'complete'
+        ? 100
+        : 0;
+    const progress = t.progress(
+      t.formatSize(bytesUploaded),
+      t.formatSize(bytesTotal),
+      status === 'uploading' ? t.formatTimeLeft(item.eta) : '',
+    );
+    const action =
+      status === 'paused' ? 'resume' : status === 'error' ? 'retry' : status === 'complete' ? null : 'pause';
+    const cancel = status === 'complete' ? t.remove : t.cancel;
+    return html`<li part="file">
+      <span part="file-name">${file.name}</span>
+      <span part="file-size">${t.formatSize(bytesTotal)}</span>
+      <div
+        part="progress"
+        role="progressbar"
+        aria-label=${file.name}
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow=${percent}
+        aria-valuetext=${progress}
+      >
+        <div part="progress-bar" .style=${`transform:scaleX(${percent / 100})`}></div>
+      </div>
+      <span part="status" ?data-error=${status === 'error'}>${this._statusText(item, t, progress)}</span>
+      ${
+        action
+          ? html`<button
+              part="button ${action}-button"
+              type="button"
+              aria-label=${t.fileAction(t[action], file.name)}
+              ?disabled=${disabled}
+              @click=${() => this[action](item)}
+            >
+              ${t[action]}
+            </button>`
+          : nothing
+      }
+      <button
+        part="button cancel-button"
+        type="button"
+        aria-label=${t.fileAction(cancel, file.name)}
+        ?disabled=${disabled}
+        @click=${() => {
+          // The row goes away: keep keyboard focus inside the element.
+          this.cancel(item);
+          this.focus();
+        }}
+      >
+        ${cancel}
+      </button>
+    </li>`;
+  }
+
+  private _statusText(item: UploadItem, t: ResumableUploadI18n, progress: string): string {
+    switch (item.status) {
+      case 'queued':
+        return t.queued;
+      case 'uploading':
+        return progress;
+      case 'paused':
+        return t.paused;
+      case 'retrying':
+        if (item.waitingForNetwork) return t.waitingForNetwork;
+        if (item.retryAt !== null)
+          return t.retryingIn(Math.max(1, Math.ceil((item.retryAt - Date.now()) / 1000)));
+        return t.checking;
+      case 'complete':
+        return t.done;
+      case 'error':
+        return item.error ? item.error.responseText || item.error.message : '';
+      default:
+        return t.checking;
+    }
+  }
+
+  private _t(): ResumableUploadI18n {
+    return { ...defaultI18n, ...this.i18n };
+  }
+
+  private get _isDisabled(): boolean {
+    return this.disabled || this._formDisabled;
+  }
+
+  private get _input(): HTMLInputElement | null | undefined {
+    return this.shadowRoot?.querySelector('input');
+  }
+
+  /** Hands the attributes to the engine, each checked; a bad value warns once and falls back to its default. */
+  private _sync(): void {
+    const defaults = defaultOptions();
+    const checked = (key: Limit, fallback: number): number => {
+      const [attribute, min, infinite, form] = LIMITS[key];
+      const value = this[key];
+      if ((Number.isInteger(value) && value >= min) || (infinite && value === Infinity)) return value;
+      this._warn(attribute, form, String(value), String(fallback));
+      return fallback;
+    };
+    let retryDelays = this.retryDelays;
+    if (!Array.isArray(retryDelays) || !retryDelays.every((d) => Number.isInteger(d) && d >= 0)) {
+      this._warn(
+        'retry-delays',
+        'comma-separated whole milliseconds, e.g. "0,1000,3000"',
+        String(retryDelays),
+        String(defaults.retryDelays),
+      );
+      retryDelays = defaults.retryDelays;
+    }
+    this._limits = { maxFileSize: checked('maxFileSize', Infinity), maxFiles: checked('maxFiles', Infinity) };
+    const options: Partial<UploaderOptions> = {
+      statusUrl: this.statusUrl,
+      uploadUrl: this.uploadUrl,
+      chunkSize: checked('chunkSize', defaults.chunkSize),
+      concurrency: checked('concurrency', defaults.concurrency),
+      retryDelays,
+      stallTimeout: checked('stallTimeout', defaults.stallTimeout),
+      headers: this.headers,
+      withCredentials: this.withCredentials,
+      fileId: this.fileId,
+      autoStart: !this.manual,
+    };
+    this._uploader.setOptions(options);
+  }
+
+  private _warn(attribute: string, form: string, value: string, fallback: string): void {
+    const shown = this.getAttribute(attribute) ?? value;
+    if (this._warned.get(attribute) === shown) return;
+    this._warned.set(attribute, shown);
+    console.warn(
+      `<${this.localName}>: ${attribute}="${shown}" is not valid; use ${form}. Using the default, ${fallback}.`,
+    );
+  }
+
+  private _onEngineEvent(type: UploadEventName, item: UploadItem | undefined): void {
+    const t = this._t();
+    const name = item?.file.name ?? '';
+    if (type === 'upload-start') this._announce(t.started(name));
+    else if (type === 'upload-complete') this._announce(t.completed(name));
+    else if (type === 'upload-error' && item?.error)
+      this._announce(t.failed(name, item.error.responseText || item.error.message));
+    else if (type === 'upload-progress' && item && item.bytesTotal) {
+      const quarter = Math.floor((item.bytesUploaded * 4) / item.bytesTotal) * 25;
+      if (quarter > (this._milestones.get(item) ?? 0) && quarter < 100) {
+        this._milestones.set(item, quarter);
+        this._announce(t.milestone(name, quarter));
+      }
+    }
+    this._refresh();
+  }
+
+  /** Queues a message for the live region; messages of one render are read together. */
+  private _announce(message: string): void {
+    if (this._announced) this._announcements = [];
+    this._announced = false;
+    this._announcements.push(message);
+  }
+
+  private _refresh(): void {
+    this._syncForm();
+    this.requestUpdate();
+  }
+
+  /** The form value is the completed uploads' ids; unfinished uploads keep the form from submitting. */
+  private _syncForm(): void {
+    const t = this._t();
+    const items = this.items;
+    const done = items.filter((i) => i.status === UploadStatus.complete);
+    let value: FormData | null = null;
+    if (this.name && done.length) {
+      value = new FormData();
+      for (const item of done) value.append(this.name, item.fileId);
+    }
+    this._internals.setFormValue(value);
+    const anchor = this.shadowRoot?.querySelector('button') ?? undefined;
+    if (items.some((i) => i.status === UploadStatus.error))
+      this._internals.setValidity({ customError: true }, t.uploadFailed, anchor);
+    else if (items.some((i) => !isSettled(i.status)))
+      this._internals.setValidity({ customError: true }, t.stillUploading, anchor);
+    else if (this.required && !done.length)
+      this._internals.setValidity({ valueMissing: true }, t.required, anchor);
+    else this._internals.setValidity({});
+  }
+
+  /** Re-renders when a "Retrying in N s" countdown next changes. */
+  private _scheduleTick(): void {
+    if (this._tick !== undefined || !this.isConnected) return;
+    const now = Date.now();
+    const waits = this.items.map((i) => (i.retryAt ?? 0) - now).filter((ms) => ms > 0);
+    if (!waits.length) return;
+    this._tick = setTimeout(
+      () => {
+        this._tick = undefined;
+        this.requestUpdate();
+      },
+      (Math.min(...waits) % 1000) + 1,
+    );
+  }
+
+  private _onChange = (e: Event): void => {
+    const input = e.target as HTMLInputElement;
+    const files = Array.from(input.files ?? []);
+    // Cleared so picking the same file again still fires change.
+    input.value = '';
+    this.addFiles(files);
+  };
+
+  private _onSlotChange = (e: Event): void => {
+    const nodes = (e.target as HTMLSlotElement).assignedNodes();
+    // Whitespace between tags is assigned to the default slot too; it doesn't replace the label.
+    this._slotted = nodes.some((n) => n.nodeType === Node.ELEMENT_NODE || n.textContent?.trim());
+    this.requestUpdate();
+  };
+
+  private _setDragging(on: boolean): void {
+    this._dragging = on;
+    this.toggleAttribute('dragover', on);
+    this.requestUpdate();
+  }
+
+  private _onDragOver = (e: DragEvent): void => {
+    if (this._isDisabled || !e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    if (!this._dragging) this._setDragging(true);
+  };
+
+  private _onDragLeave = (e: DragEvent): void => {
+    // Shadow nodes are retargeted to the host, so contains() also covers moves inside the shadow root.
+    if (!this.contains(e.relatedTarget as Node | null)) this._setDragging(false);
+  };
+
+  private _onDrop = (e: DragEvent): void => {
+    this._setDragging(false);
+    if (this._isDisabled || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    this.addFiles(e.dataTransfer.files);
+  };
+
+  private _onPaste = (e: ClipboardEvent): void => {
+    if (this._isDisabled || !e.clipboardData?.files.length) return;
+    e.preventDefault();
+    this.addFiles(e.clipboardData.files);
+  };
+}
