@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { CompletedUpload } from '../../src/server/index.js';
+import {
+  getStatus,
+  keyOf,
+  openRequest,
+  randomData,
+  send,
+  sha256,
+  start,
+  startCli,
+  startHandler,
+  tempDir,
+  waitFor,
+} from './helpers.js';
+
+const sizeOnDisk = async (path: string): Promise<number | undefined> =>
+  (await stat(path).catch(() => undefined))?.size;
+
+/** Waits until the partial file holds at least `n` bytes: the server has written them (not yet fsynced). */
+const untilOnDisk = (path: string, n: number) =>
+  waitFor(`${n} bytes in ${path}`, async () => ((await sizeOnDisk(path)) ?? 0) >= n || undefined);
+
+function openUpload(base: string, id: string, startByte: number, length: number, size: number) {
+  return openRequest(`${base}/upload`, 'POST', {
+    'X-File-Id': id,
+    'X-Start-Byte': String(startByte),
+    'X-File-Size': String(size),
+    'Content-Length': String(length),
+  });
+}
+
+describe('one writer per upload', () => {
+  test('a second append while one runs waits, then gets 409 with the offset, and bytes never interleave', async () => {
+    const server = await start({ lockWait: 100 });
+    const partial = join(server.dir, 'partial', keyOf('race'));
+    const a = randomData(64 * 1024);
+    const b = randomData(64 * 1024);
+
+    const first = openUpload(server.url, 'race', 0, a.length, a.length * 2);
+    first.req.write(a.subarray(0, 32 * 1024));
+    await untilOnDisk(partial, 32 * 1024);
+
+    const second = await send(server.url, 'race', 0, b, b.length * 2);
+    assert.deepEqual([second.status, second.text], [409, '0']);
+
+    first.req.end(a.subarray(32 * 1024));
+    const done = await first.response;
+    assert.deepEqual([done.status, done.text], [200, String(a.length)]);
+    assert.ok((await readFile(partial)).equals(a));
+  });
+
+  test('a waiting append that gets the lock after the first finished is told the new offset', async () => {
+    const server = await start({ lockWait: 10_000 });
+    const partial = join(server.dir, 'partial', keyOf('queue'));
+    const a = randomData(10_000);
+
+    const first = openUpload(server.url, 'queue', 0, a.length, 20_000);
+    first.req.write(a.subarray(0, 5000));
+    await untilOnDisk(partial, 5000);
+    const second = send(server.url, 'queue', 0, randomData(10_000), 20_000);
+    first.req.end(a.subarray(5000));
+    assert.equal((await first.response).text, '10000');
+    assert.deepEqual(await second.then((r) => [r.status, r.text]), [409, '10000']);
+    assert.ok((await readFile(partial)).equals(a));
+  });
+
+  test('simultaneous appends at one offset: exactly one wins and the file is entirely its bytes', async () => {
+    const server = await start({ lockWait: 0 });
+    for (let round = 0; round < 10; round++) {
+      const id = `both-${round}`;
+      const bodies = [randomData(256 * 1024), randomData(256 * 1024)];
+      const replies = await Promise.all(bodies.map((body) => send(server.url, id, 0, body, 1024 * 1024)));
+      const winners = replies.filter((r) => r.status === 200);
+      const losers = replies.filter((r) => r.status === 409);
+      assert.equal(winners.length, 1, `round ${round}: ${replies.map((r) => r.status)}`);
+      assert.equal(losers.length, 1);
+      assert.ok(['0', String(256 * 1024)].includes(losers[0].text));
+      const stored = await readFile(join(server.dir, 'partial', keyOf(id)));
+      assert.ok(stored.equals(bodies[replies.indexOf(winners[0])]));
+    }
+  });
+});
+
+describe('durability', () => {
+  test('while an append runs, status answers the last fsynced offset, not the growing file', async () => {
+    const server = await start();
+    const partial = join(server.dir, 'partial', keyOf('grow'));
+    await send(server.url, 'grow', 0, randomData(1000), 100_000);
+
+    const body = randomData(50_000);
+    const pending = openUpload(server.url, 'grow', 1000, body.length, 100_000);
+    pending.req.write(body.subarray(0, 20_000));
+    await untilOnDisk(partial, 21_000);
+    assert.equal(await getStatus(server.url, 'grow'), 1000);
+
+    pending.req.end(body.subarray(20_000));
+    assert.equal((await pending.response).text, '51000');
+    assert.equal(await getStatus(server.url, 'grow'), 51_000);
+  });
+
+  test('a body cut mid-way keeps the bytes that arrived, and the upload resumes from there', async () => {
+    const server = await start();
+    const partial = join(server.dir, 'partial', keyOf('cut'));
+    const data = randomData(200_000);
+
+    const cut = openUpload(server.url, 'cut', 0, data.length, data.length);
+    cut.response.catch(() => undefined); // the client side sees its own abort
+    cut.req.write(data.subarray(0, 70_000));
+    await untilOnDisk(partial, 70_000);
+    cut.req.destroy();
+
+    const offset = await waitFor('status after the cut', async () => {
+      const n = await getStatus(server.url, 'cut');
+      return n > 0 ? n : undefined;
+    });
+    assert.equal(offset, 70_000);
+    assert.equal(await sizeOnDisk(partial), offset);
+
+    const rest = await send(server.url, 'cut', offset, data.subarray(offset), data.length);
+    assert.deepEqual([rest.status, rest.text], [200, String(data.length)]);
+    assert.equal(sha256(await readFile(join(server.dir, 'complete', keyOf('cut')))), sha256(data));
+  });
+
+  test('after kill -9 mid-upload and a restart, status is exact and the upload resumes to an identical file', async () => {
+    const dir = await tempDir();
+    const data = randomData(3 * 1024 * 1024 + 7);
+    const partial = join(dir, 'partial', keyOf('crash.bin'));
+
+    const first = await startCli(['--port', '0', '--dir', dir]);
+    const acked = await send(first.url, 'crash.bin', 0, data.subarray(0, 1024 * 1024), data.length);
+    assert.equal(acked.text, String(1024 * 1024));
+
+    const inFlight = openUpload(first.url, 'crash.bin', 1024 * 1024, 2 * 1024 * 1024, data.length);
+    inFlight.response.catch(() => undefined);
+    inFlight.req.on('error', () => undefined);
+    inFlight.req.write(data.subarray(1024 * 1024, 1024 * 1024 + 600 * 1024));
+    await untilOnDisk(partial, 1024 * 1024 + 1);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    const second = await startCli(['--port', '0', '--dir', dir]);
+    const offset = await getStatus(second.url, 'crash.bin');
+    assert.ok(offset >= 1024 * 1024, `no acknowledged byte lost (status ${offset})`);
+    assert.equal(offset, await sizeOnDisk(partial));
+    assert.ok((await readFile(partial)).equals(data.subarray(0, offset)), 'what is kept is the right bytes');
+
+    const rest = await send(second.url, 'crash.bin', offset, data.subarray(offset), data.length);
+    assert.deepEqual([rest.status, rest.text], [200, String(data.length)]);
+    assert.equal(sha256(await readFile(join(dir, 'complete', keyOf('crash.bin')))), sha256(data));
+  });
+
+  test('close() cuts open uploads but keeps, fsynced, what they sent; a new server resumes them', async () => {
+    const dir = await tempDir();
+    const server = await start({ dir });
+    const partial = join(dir, 'partial', keyOf('shutdown'));
+    const pending = openUpload(server.url, 'shutdown', 0, 100_000, 100_000);
+    pending.response.catch(() => undefined);
+    pending.req.on('error', () => undefined);
+    pending.req.write(randomData(40_000));
+    await untilOnDisk(partial, 40_000);
+    await server.close();
+
+    const again = await start({ dir });
+    assert.equal(await getStatus(again.url, 'shutdown'), 40_000);
+  });
+
+  test('an upload completed on disk whose onComplete never ran (crash) is delivered at startup', async (t) => {
+    const dir = await tempDir();
+    const first = await start({ dir, onComplete: () => Promise.reject(new Error('crash stand-in')) });
+    const logged = t.mock.method(console, 'error', () => undefined);
+    assert.equal((await send(first.url, 'late-hook', 0, 'abc', 3)).status, 500);
+    assert.equal(logged.mock.callCount(), 1);
+    logged.mock.restore();
+    await first.close();
+
+    const completed: CompletedUpload[] = [];
+    const second = await start({ dir, onComplete: (info) => void completed.push(info) });
+    assert.deepEqual(
+      completed.map((c) => [c.fileId, c.size]),
+      [['late-hook', 3]],
+    );
+    assert.equal((await send(second.url, 'late-hook', 3, '', 3)).text, '3');
+    assert.equal(completed.length, 1);
+  });
+});
+
+describe('timeouts', () => {
+  test("Node's request timeout is off, an idle timeout is on", async () => {
+    const server = await start({ idleTimeout: 1234 });
+    assert.equal(server.server.requestTimeout, 0);
+    assert.equal(server.server.timeout, 1234);
+  });
+
+  test('a body that stops arriving is cut after idleTimeout; its bytes are kept and the lock is freed', async () => {
+    const server = await start({ idleTimeout: 150 });
+    const pending = openUpload(server.url, 'stall', 0, 10_000, 10_000);
+    pending.req.on('error', () => undefined);
+    pending.req.write(randomData(4000));
+    await assert.rejects(pending.response);
+    // Answers the committed 0 until the cut request has fsynced its 4000 bytes and let go.
+    await waitFor('the stalled bytes to be committed', async () =>
+      (await getStatus(server.url, 'stall')) === 4000 ? true : undefined,
+    );
+    assert.equal((await send(server.url, 'stall', 4000, randomData(6000), 10_000)).status, 200);
+  });
+
+  test('an upload that keeps sending outlives idleTimeout many times over', async () => {
+    const server = await start({ idleTimeout: 100 });
+    const pending = openUpload(server.url, 'slow', 0, 10 * 1000, 10 * 1000);
+    for (let i = 0; i < 10; i++) {
+      pending.req.write(randomData(1000));
+      await new Promise((r) => setTimeout(r, 40)); // the pacing is the behaviour under test
+    }
+    pending.req.end();
+    assert.deepEqual((await pending.response).text, '10000');
+  });
+});
+
+describe('expiry', () => {
+  const past = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+
+  test('the sweep removes stale incomplete uploads and leaves fresh, active and completed ones', async () => {
+    const server = await startHandler({ sweepInterval: 0 });
+    const path = (folder: string, id: string, ext = '') => join(server.dir, folder, keyOf(id) + ext);
+    await send(server.url, 'stale', 0, 'abc', 10);
+    await send(server.url, 'fresh', 0, 'abc', 10);
+    await send(server.url, 'done', 0, 'abc', 3);
+    await utimes(path('partial', 'stale'), past, past);
+    await utimes(path('partial', 'stale', '.json'), past, past);
+    await utimes(path('complete', 'done'), past, past);
+    await utimes(path('complete', 'done', '.json'), past, past);
+
+    const active = openUpload(server.url, 'active', 0, 10, 10);
+    active.req.write('12345');
+    await untilOnDisk(path('partial', 'active'), 5);
+    await utimes(path('partial', 'active'), past, past);
+    await utimes(path('partial', 'active', '.json'), past, past);
+
+    assert.equal(await server.handler.sweep(), 1);
+    assert.equal(await sizeOnDisk(path('partial', 'stale')), undefined);
+    assert.equal(await sizeOnDisk(path('partial', 'stale', '.json')), undefined);
+    assert.equal(await getStatus(server.url, 'stale'), 0);
+    assert.equal(await getStatus(server.url, 'fresh'), 3);
+    assert.equal(await getStatus(server.url, 'done'), 3);
+    assert.equal(await readFile(path('complete', 'done'), 'utf8'), 'abc');
+
+    active.req.end('67890');
+    assert.equal((await active.response).text, '10');
+  });
+
+  test('the sweep runs on its own every sweepInterval', async () => {
+    const server = await start({ sweepInterval: 20, expireAfter: 60_000 });
+    await send(server.url, 'old', 0, 'abc', 10);
+    const data = join(server.dir, 'partial', keyOf('old'));
+    await utimes(data, past, past);
+    await waitFor('the sweep to remove the stale upload', async () =>
+      (await sizeOnDisk(data)) === undefined ? true : undefined,
+    );
+    assert.equal(await getStatus(server.url, 'old'), 0);
+  });
+
+  test('leftover temp files from a crash are removed', async () => {
+    const server = await startHandler({ sweepInterval: 0 });
+    const temp = join(server.dir, 'partial', `${keyOf('x')}.json.abc123.tmp`);
+    await writeFile(temp, '{');
+    await utimes(temp, past, past);
+    assert.equal(await server.handler.sweep(), 0);
+    assert.equal(await sizeOnDisk(temp), undefined);
+  });
+});
