@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseByteCount } from './options.js';
 import { startUploadServer } from './server.js';
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
     if (maxSize === undefined) usageError(`--max-size must be a number of bytes, got '${args['max-size']}'`);
   }
 
+  for (const dir of args.static ?? []) {
+    if (!existsSync(dir))
+      console.warn(`resumable-upload-server: warning: static folder ${dir} does not exist`);
+  }
   const running = await startUploadServer({
     port,
     host: args.host ?? '127.0.0.1',

@@ -108,6 +108,7 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     if (total !== undefined && total > maxSize) {
       throw new HttpError(413, `X-File-Size exceeds the limit of ${maxSize} bytes`);
     }
+    if (total !== undefined && start > total) throw new HttpError(400, 'X-Start-Byte is past X-File-Size');
     if (start + (length ?? 0) > maxSize)
       throw new HttpError(413, `Upload exceeds the limit of ${maxSize} bytes`);
     if (total !== undefined && length !== undefined && start + length > total) {
@@ -269,10 +270,11 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     clearInterval(timer);
     await sweeping.catch(() => undefined);
   };
-  internals.set(handler, {
-    ready: initialized.then(() => sweep()).then(() => undefined),
-    idle: () => locks.idle(),
-  });
+  // The first sweep also delivers onComplete calls a crash interrupted. Mounted handlers never await
+  // `ready`; their requests surface a failing folder instead of an unhandled rejection.
+  const ready = initialized.then(() => sweep()).then(() => undefined);
+  ready.catch(() => undefined);
+  internals.set(handler, { ready, idle: () => locks.idle() });
   return handler;
 }
 

@@ -34,7 +34,8 @@ export class UploadLocks {
         resolve(this.#lease(key, slot));
       };
       const timer = setTimeout(() => {
-        slot.waiters.splice(slot.waiters.indexOf(grant), 1);
+        const index = slot.waiters.indexOf(grant);
+        if (index !== -1) slot.waiters.splice(index, 1);
         resolve(null);
       }, waitMs);
       slot.waiters.push(grant);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CompletedUpload } from '../../src/server/index.js';
@@ -100,6 +101,41 @@ describe('durability', () => {
     pending.req.end(body.subarray(20_000));
     assert.equal((await pending.response).text, '51000');
     assert.equal(await getStatus(server.url, 'grow'), 51_000);
+  });
+
+  test('a request is fsynced once, after all its writes and before its answer; so is a cut one', async (t) => {
+    const server = await start();
+    const probe = await open(import.meta.filename);
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const events: string[] = [];
+    const { writev, datasync } = proto;
+    t.mock.method(proto, 'writev', function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
+      events.push('write');
+      return writev.apply(this, args);
+    });
+    t.mock.method(proto, 'datasync', async function (this: FileHandle) {
+      await datasync.call(this);
+      events.push('fsynced');
+    });
+
+    const reply = await send(server.url, 'sync', 0, randomData(8 * 1024 * 1024), 16 * 1024 * 1024);
+    events.push('answer');
+    assert.equal(reply.status, 200);
+    assert.ok(events.filter((e) => e === 'write').length > 1, 'the body went to disk in several writes');
+    assert.deepEqual(events.slice(-2), ['fsynced', 'answer']);
+    assert.equal(events.filter((e) => e === 'fsynced').length, 1);
+
+    events.length = 0;
+    const cut = openUpload(server.url, 'sync', 8 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024);
+    cut.response.catch(() => undefined);
+    cut.req.write(randomData(1000));
+    await untilOnDisk(join(server.dir, 'partial', keyOf('sync')), 8 * 1024 * 1024 + 1000);
+    cut.req.destroy();
+    await waitFor('the cut bytes to be committed', async () =>
+      (await getStatus(server.url, 'sync')) > 8 * 1024 * 1024 ? true : undefined,
+    );
+    assert.deepEqual(events, ['write', 'fsynced']);
   });
 
   test('a body cut mid-way keeps the bytes that arrived, and the upload resumes from there', async () => {

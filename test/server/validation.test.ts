@@ -89,6 +89,15 @@ describe('bad requests get a one-line reason, never a 500', () => {
     assert.equal((await send(server.url, 'done', 2, '', 3)).status, 400);
   });
 
+  test('an X-File-Size smaller than what is already stored is refused, and not recorded', async () => {
+    const server = await start();
+    await send(server.url, 'shrink', 0, 'abc');
+    const reply = await send(server.url, 'shrink', 3, '', 2);
+    assert.equal(reply.status, 400);
+    assert.match(reply.text, /X-Start-Byte is past X-File-Size/);
+    assert.equal((await send(server.url, 'shrink', 3, 'def', 6)).text, '6');
+  });
+
   test('an X-File-Size sent after an upload began without one is recorded and enforced', async () => {
     const server = await start();
     await send(server.url, 'late', 0, 'abc');
