@@ -76,12 +76,12 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     '/upload': { methods: ['POST'], allow: 'POST, OPTIONS', serve: upload },
   };
 
-  async function route(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, target: Route): Promise<void> {
     if (req.method === 'OPTIONS') {
-      return answer(res, 204, '', { Allow: route.allow, ...(config.corsOrigin ? PREFLIGHT : {}) });
+      return answer(res, 204, '', { Allow: target.allow, ...(config.corsOrigin ? PREFLIGHT : {}) });
     }
-    if (!route.methods.includes(req.method ?? '')) {
-      return refuse({ req, res }, 405, `Method ${req.method} is not allowed here`, { Allow: route.allow });
+    if (!target.methods.includes(req.method ?? '')) {
+      return refuse({ req, res }, 405, `Method ${req.method} is not allowed here`, { Allow: target.allow });
     }
     await initialized;
     const owner = await config.authorize(req);
@@ -91,7 +91,7 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
       return refuse({ req, res }, 400, 'X-File-Id header is required');
     }
     const fileId = decodeId(header);
-    await route.serve({ req, res, owner, fileId, key: store.key(owner, fileId) });
+    await target.serve({ req, res, owner, fileId, key: store.key(owner, fileId) });
   }
 
   async function status({ res, key }: Context): Promise<void> {
@@ -109,8 +109,9 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
       throw new HttpError(413, `X-File-Size exceeds the limit of ${maxSize} bytes`);
     }
     if (total !== undefined && start > total) throw new HttpError(400, 'X-Start-Byte is past X-File-Size');
-    if (start + (length ?? 0) > maxSize)
+    if (start + (length ?? 0) > maxSize) {
       throw new HttpError(413, `Upload exceeds the limit of ${maxSize} bytes`);
+    }
     if (total !== undefined && length !== undefined && start + length > total) {
       throw new HttpError(413, 'Body runs past X-File-Size');
     }
@@ -140,7 +141,8 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
       lease.commit(size);
       if (start !== size) return refuse(ctx, 409, String(size));
       if (total !== undefined && total !== size) return refuse(ctx, 400, disagree(total, size));
-      if (length ? length > 0 : !(await bodyIsEmpty(req))) {
+      const hasBody = length !== undefined ? length > 0 : !(await bodyIsEmpty(req));
+      if (hasBody) {
         return refuse(ctx, 413, `Upload is already complete at ${size} bytes`);
       }
       // The final answer got lost and the client asks again: also the moment to retry a failed onComplete.
@@ -211,8 +213,9 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     } else {
       refuse({ req, res }, 500, 'Internal server error');
     }
-    if (code !== 'ENOSPC' && code !== 'EDQUOT')
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') {
       console.error(`resumable-upload server: ${req.method} ${req.url}:`, err);
+    }
   }
 
   async function sweepOnce(): Promise<number> {
@@ -293,9 +296,9 @@ function corsHeaders(origin: string | undefined): OutgoingHttpHeaders {
   };
 }
 
-function pathOf(url: string | undefined): string {
-  const end = url?.search(/[?#]/) ?? -1;
-  return end === -1 ? (url ?? '/') : url!.slice(0, end);
+function pathOf(url = '/'): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }
 
 function decodeId(header: string): string {
