@@ -42,7 +42,7 @@ function countReporter(file) {
 
 export default {
   files: ['test/engine/**/*.test.ts', 'test/element/**/*.test.ts'],
-  nodeResolve: true,
+  nodeResolve: { exportConditions: ['production'] },
   concurrency: 1,
   testsFinishTimeout: 240000,
   testFramework: { config: { timeout: 20000 } },

@@ -143,23 +143,30 @@ export class Upload implements UploadItem {
     }
   }
 
-  private async context(signal: AbortSignal): Promise<ProtocolContext> {
+  private context(signal: AbortSignal): ProtocolContext {
     const { headers, withCredentials, stallTimeout, transport } = this.host.options;
-    let extra: Record<string, string>;
-    try {
-      extra = typeof headers === 'function' ? await headers(this.file) : headers;
-    } catch (cause) {
-      throw new UploadError('client', `The headers function failed: ${String(cause)}`, { cause });
-    }
     return {
       file: this.file,
       headerId: this.headerId,
-      headers: extra,
+      // Asked before every request, so a function can hand out a fresh token each time.
+      headers: async () => {
+        try {
+          return typeof headers === 'function' ? await headers(this.file) : headers;
+        } catch (cause) {
+          throw new UploadError('client', `The headers function failed: ${String(cause)}`, { cause });
+        }
+      },
       withCredentials,
       stallTimeout,
       signal,
       transport: transport ?? defaultTransport(),
     };
+  }
+
+  /** Enters a state unless pause() or cancel() (maybe from an event listener) stopped this run. */
+  private enter(signal: AbortSignal, status: UploadStatus): void {
+    signal.throwIfAborted();
+    this.setStatus(status);
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
@@ -168,16 +175,19 @@ export class Upload implements UploadItem {
     let offset: number | null = null;
     let posted = false;
     let conflicts = 0;
-    /** After a network error: the offset it happened at, to shrink the chunk if the server got nothing. */
+    /** Set by a network error or stall: the offset it happened at. */
     let cutAt: number | null = null;
+    /** Cuts in a row after which the server held nothing new. */
+    let fruitless = 0;
 
     for (;;) {
       if (isOffline()) await this.waitForNetwork(signal);
-      const ctx = await this.context(signal);
+      const ctx = this.context(signal);
       try {
         if (offset === null) {
-          this.setStatus(UploadStatus.checking);
+          this.enter(signal, UploadStatus.checking);
           const status = await protocol.getOffset(ctx);
+          signal.throwIfAborted();
           if (status.offset > size)
             throw new UploadError('protocol', `Server holds ${status.offset} bytes of a ${size}-byte file`);
           // Progress is progress, whoever made it (a re-sent request, another tab): it renews the retries.
@@ -187,21 +197,28 @@ export class Upload implements UploadItem {
           }
           offset = status.offset;
           this.confirm(offset);
-          if (cutAt !== null && offset <= cutAt) this.shrinkChunk(this.chunkSize);
+          if (cutAt !== null && offset <= cutAt) fruitless++;
+          else if (cutAt !== null) fruitless = 0;
+          // A second cut with nothing stored looks like a proxy refusing or dropping big bodies
+          // (nginx answers its 413 by closing while the body is sent): halve the chunk.
+          if (fruitless >= 2 && this.shrinkChunk(this.chunkSize)) this.attempt = 0;
           cutAt = null;
-          // A non-empty file the server already holds whole is done (e.g. uploaded from another tab).
-          if (offset === size && size > 0) return this.complete(status.response.body);
+          // The server holds the whole file (uploaded before, from another tab, or the zero-byte POST went through).
+          if (offset === size && (size > 0 || posted)) return this.complete(status.response.body);
         }
-        if (offset === size && (size > 0 || posted)) return;
-        this.setStatus(UploadStatus.uploading);
-        const end = this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size;
+        this.enter(signal, UploadStatus.uploading);
         const start: number = offset;
+        const end = this.chunkSize > 0 ? Math.min(size, start + this.chunkSize) : size;
         this.lastSample = { time: performance.now(), bytes: this.confirmed };
         const result = await protocol.sendChunk(ctx, start, end, (loaded) => this.progress(loaded));
+        signal.throwIfAborted();
         posted = true;
         this.inFlight = 0;
         let next = result.offset;
-        if (next === null || next < start || next > size) next = (await protocol.getOffset(ctx)).offset;
+        if (next === null || next < start || next > size) {
+          next = (await protocol.getOffset(ctx)).offset;
+          signal.throwIfAborted();
+        }
         if (next > size)
           throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
         if (next === start && end > start)
@@ -212,10 +229,12 @@ export class Upload implements UploadItem {
         if (next > start) {
           this.attempt = 0;
           conflicts = 0;
+          fruitless = 0;
         }
         offset = next;
         this.confirm(next);
         this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
+        signal.throwIfAborted();
         if (next === size) return this.complete(result.response.body);
       } catch (err) {
         if (signal.aborted) throw err;
@@ -230,15 +249,13 @@ export class Upload implements UploadItem {
           offset = null;
           continue;
         }
-        if (error.kind === 'http' && error.status === 413 && offset !== null && sent > options.minChunkSize) {
-          this.shrinkChunk(sent);
+        if (error.kind === 'http' && error.status === 413 && offset !== null && this.shrinkChunk(sent))
           continue;
-        }
         if (error.kind === 'network' && isOffline()) {
           offset = null;
           continue;
         }
-        if (!error.retryable && !(error.status === 409)) throw error;
+        if (!error.retryable && error.status !== 409) throw error;
         if (error.kind === 'network' || error.kind === 'stall') cutAt = offset;
         conflicts = 0;
         this.attempt++;
@@ -246,7 +263,7 @@ export class Upload implements UploadItem {
         if (delay === null) throw error;
         offset = null;
         this.confirmLowered();
-        this.setStatus(UploadStatus.retrying);
+        this.enter(signal, UploadStatus.retrying);
         this.retryAt = Date.now() + delay;
         this.host.emit('upload-retry', this, { attempt: this.attempt, delay, error });
         await sleep(delay, signal);
@@ -254,11 +271,13 @@ export class Upload implements UploadItem {
     }
   }
 
-  /** A proxy's body limit shows as 413, or as a network error with nothing stored: halve the chunk. */
-  private shrinkChunk(sent: number): void {
+  /** Halves the chunk below what was sent, never under `minChunkSize`; false when it can't shrink. */
+  private shrinkChunk(sent: number): boolean {
     const min = this.host.options.minChunkSize;
     const current = this.chunkSize > 0 ? Math.min(this.chunkSize, sent) : sent;
+    if (current <= min) return false;
     this.chunkSize = Math.max(min, Math.floor(current / 2));
+    return true;
   }
 
   private async waitForNetwork(signal: AbortSignal): Promise<void> {

@@ -33,7 +33,7 @@ export class StatusUploadProtocol implements Protocol {
     const response = await ctx.transport.send({
       method: 'GET',
       url: this.statusUrl(),
-      headers: { ...ctx.headers, 'X-File-Id': ctx.headerId },
+      headers: { ...(await ctx.headers()), 'X-File-Id': ctx.headerId },
       withCredentials: ctx.withCredentials,
       signal: ctx.signal,
       stallTimeout: ctx.stallTimeout,
@@ -59,7 +59,7 @@ export class StatusUploadProtocol implements Protocol {
       method: 'POST',
       url: this.uploadUrl(),
       headers: {
-        ...ctx.headers,
+        ...(await ctx.headers()),
         'X-File-Id': ctx.headerId,
         'X-Start-Byte': String(start),
         'X-File-Size': String(ctx.file.size),

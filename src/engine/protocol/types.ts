@@ -5,7 +5,8 @@ export interface ProtocolContext {
   file: File;
   /** The id, already made safe for a header. */
   headerId: string;
-  headers: Record<string, string>;
+  /** Extra headers, asked before every request. */
+  headers: () => Promise<Record<string, string>>;
   withCredentials: boolean;
   stallTimeout: number;
   signal: AbortSignal;
