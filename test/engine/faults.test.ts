@@ -256,6 +256,35 @@ describe('engine faults', () => {
     await h.log.first('upload-complete');
   });
 
+  it('halves the chunk after a second cut the server kept nothing of (a proxy refusing big bodies), renewing the retries', async () => {
+    h = scriptedUploader({ chunkSize: 1 * MiB, minChunkSize: 256 * KiB, retryDelays: [0, 0] });
+    const file = makeFile(1.5 * MiB);
+    const id = articleId(file);
+    h.uploader.add([file]);
+
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    (await h.server.next()).expectChunk(file, id, 0, 1 * MiB).networkError();
+    const retry1 = await h.log.nth('upload-retry', 1);
+    await expectQuietFor(0);
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    // The first fruitless cut may be a blip: same size again.
+    (await h.server.next()).expectChunk(file, id, 0, 1 * MiB).networkError();
+    const retry2 = await h.log.nth('upload-retry', 2);
+    await expectQuietFor(0);
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    // Twice at the same offset with nothing stored: half the size, and the two retries are whole again.
+    (await h.server.next()).expectChunk(file, id, 0, 512 * KiB).networkError();
+    const retry3 = await h.log.nth('upload-retry', 3);
+    await expectQuietFor(0);
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    (await h.server.next()).expectChunk(file, id, 0, 256 * KiB).respond(200, String(256 * KiB));
+    (await h.server.next()).expectChunk(file, id, 256 * KiB, 512 * KiB).respond(200, String(512 * KiB));
+    await clock.tickAsync(1);
+    expect(onlyItem(h.uploader).status).to.equal(UploadStatus.uploading);
+    expect(h.log.of('upload-error')).to.have.length(0);
+    expect([retry1.attempt, retry2.attempt, retry3.attempt]).to.deep.equal([1, 2, 1]);
+  });
+
   describe('offline', () => {
     let online: ReturnType<typeof stubOnLine>;
     afterEach(() => online.restore());
