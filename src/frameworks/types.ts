@@ -1,0 +1,58 @@
+// What templates can pass to <resumable-upload> and hear from it, written once; each framework's typings
+// (react, vue, preact, solid, svelte) only spell these names the way that framework binds them.
+import type { UploadEventMap } from '../engine/events.js';
+import type { FileRejectDetail, ResumableUpload } from '../element/resumable-upload.js';
+
+/** Every event the element dispatches, by name. */
+export interface ResumableUploadEventMap extends UploadEventMap {
+  'file-reject': CustomEvent<FileRejectDetail>;
+}
+
+export type ResumableUploadEventName = keyof ResumableUploadEventMap;
+
+/** The properties a template may set: the attributes' properties, plus `headers`, `fileId` and `i18n`. */
+export type ResumableUploadProperties = Partial<
+  Pick<
+    ResumableUpload,
+    | 'statusUrl'
+    | 'uploadUrl'
+    | 'chunkSize'
+    | 'concurrency'
+    | 'retryDelays'
+    | 'stallTimeout'
+    | 'accept'
+    | 'multiple'
+    | 'maxFileSize'
+    | 'maxFiles'
+    | 'manual'
+    | 'disabled'
+    | 'withCredentials'
+    | 'name'
+    | 'required'
+    | 'headers'
+    | 'fileId'
+    | 'i18n'
+  >
+>;
+
+/** A listener for one of the element's events. */
+export type ResumableUploadListener<K extends ResumableUploadEventName> = (
+  event: ResumableUploadEventMap[K],
+) => void;
+
+/**
+ * One optional listener prop per event, named `${Prefix}${event name}`: `onupload-progress` for React 19,
+ * Preact and Svelte 5, `on:upload-progress` for Solid and Svelte 4.
+ */
+export type ResumableUploadEventProps<Prefix extends string> = {
+  [K in ResumableUploadEventName as `${Prefix}${K}`]?: ResumableUploadListener<K>;
+};
+
+type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${Pascal<Tail>}`
+  : Capitalize<S>;
+
+/** One optional listener prop per event, as Vue and @lit/react name them: `onUploadProgress`. */
+export type ResumableUploadCamelEventProps = {
+  [K in ResumableUploadEventName as `on${Pascal<K>}`]?: ResumableUploadListener<K>;
+};
