@@ -1,0 +1,92 @@
+// The typings users get from the built package: each fixture in test/types/.fixtures/ compiles as a user's
+// project would (through `exports`, strict, no skipLibCheck), and its `@ts-expect-error` lines must fail,
+// so a detail typed `any` or a missing JSX entry is caught (TS reports an unused @ts-expect-error).
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import ts from 'typescript';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dir = join(root, 'test/types');
+
+function loadConfig(): ts.CompilerOptions {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(dir, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  );
+  assert.ok(parsed, 'test/types/tsconfig.json did not parse');
+  return parsed.options;
+}
+
+let options: ts.CompilerOptions;
+let previous: ts.Program | undefined;
+
+function compile(fixture: string, extra: ts.CompilerOptions = {}): ts.Program {
+  const program = ts.createProgram({
+    rootNames: [join(dir, '.fixtures', fixture)],
+    options: { ...options, ...extra },
+    oldProgram: previous,
+  });
+  previous = program;
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    if (!d.file || d.start === undefined) return text;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return `${d.file.fileName.slice(root.length)}:${line + 1}:${character + 1} TS${d.code}: ${text}`;
+  });
+  assert.deepEqual(errors, [], `${fixture} does not type-check as a user would write it`);
+  return program;
+}
+
+before(() => {
+  for (const file of ['dist/index.d.ts', 'dist/react/index.d.ts', 'dist/frameworks/solid.d.ts'])
+    assert.ok(existsSync(join(root, file)), `${file} is missing: run \`npm run build\` first`);
+  options = loadConfig();
+});
+
+test("el.addEventListener('upload-progress', e => e.detail.bytesUploaded) type-checks; e.detail.nope does not", () => {
+  compile('events.ts');
+});
+
+test('React: <resumable-upload> in JSX and the wrapper take typed properties and typed event props', () => {
+  compile('react.tsx');
+});
+
+test('Vue: the GlobalComponents entry types props and @upload-* listeners', () => {
+  compile('vue.ts');
+});
+
+test('Svelte: the SvelteHTMLElements entry types props and both event spellings', () => {
+  compile('svelte.ts');
+});
+
+test('Preact: <resumable-upload> in JSX takes typed properties and onupload-* listeners', () => {
+  compile('preact.tsx');
+});
+
+test('Solid: <resumable-upload> in JSX takes typed properties and on:upload-* listeners', () => {
+  compile('solid.tsx');
+});
+
+test('the main, engine and server entries compile without any framework types installed', () => {
+  const program = compile('no-framework.ts', { types: ['node'], jsx: ts.JsxEmit.None });
+  const frameworks = [
+    `${sep}@types${sep}react${sep}`,
+    `${sep}@lit${sep}react${sep}`,
+    `${sep}vue${sep}`,
+    `${sep}@vue${sep}`,
+    `${sep}.stubs${sep}`,
+  ];
+  const pulled = program
+    .getSourceFiles()
+    .map((f) => f.fileName)
+    .filter((name) => frameworks.some((part) => name.includes(part)));
+  assert.deepEqual(pulled, [], 'a framework-free entry reaches framework typings');
+});

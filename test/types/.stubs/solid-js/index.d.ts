@@ -1,0 +1,3 @@
+// solid-js's types/index.d.ts, reduced to its JSX re-export.
+import type { JSX } from './jsx.js';
+export type { JSX };
