@@ -1,3 +1,5 @@
+import type { UploadItem } from '../engine/upload.js';
+
 /**
  * Every string the element shows or announces, and its formatters. Set `el.i18n` to a partial
  * object: it is merged over these defaults.
@@ -91,3 +93,26 @@ export const defaultI18n: ResumableUploadI18n = {
   uploadFailed: 'An upload failed: retry or remove it',
   required: 'Please add a file',
 };
+
+/** A row's state line: progress while uploading, else what the upload waits for, or the server's reason. */
+export function statusText(item: UploadItem, t: ResumableUploadI18n, progress: string): string {
+  switch (item.status) {
+    case 'queued':
+      return t.queued;
+    case 'uploading':
+      return progress;
+    case 'paused':
+      return t.paused;
+    case 'retrying':
+      if (item.waitingForNetwork) return t.waitingForNetwork;
+      if (item.retryAt !== null)
+        return t.retryingIn(Math.max(1, Math.ceil((item.retryAt - Date.now()) / 1000)));
+      return t.checking;
+    case 'complete':
+      return t.done;
+    case 'error':
+      return item.error ? item.error.responseText || item.error.message : '';
+    default:
+      return t.checking;
+  }
+}

@@ -1,16 +1,20 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { Uploader } from '../engine/queue.js';
-import {
-  defaultFileId,
-  defaultOptions,
-  type HeadersOption,
-  type UploaderOptions,
-} from '../engine/options.js';
+import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
 import { UploadStatus, isSettled } from '../engine/state.js';
 import type { UploadItem } from '../engine/upload.js';
 import type { UploadEventName } from '../engine/events.js';
+import { fileRow, type RowAction } from './file-row.js';
 import { defaultI18n, type ResumableUploadI18n } from './i18n.js';
+import {
+  OPTION_PROPS,
+  accepts,
+  checkOptions,
+  delayList,
+  wholeNumber,
+  type ElementOptions,
+} from './options.js';
 import { styles } from './resumable-upload.styles.js';
 
 export type { ResumableUploadI18n } from './i18n.js';
@@ -38,58 +42,6 @@ const ENGINE_EVENTS: UploadEventName[] = [
   'upload-cancel',
   'queue-complete',
 ];
-
-type Limit = 'chunkSize' | 'concurrency' | 'stallTimeout' | 'maxFileSize' | 'maxFiles';
-
-/** Numeric attributes: the smallest whole number accepted, whether Infinity is, and the form a warning names. */
-const LIMITS: Record<Limit, [attribute: string, min: number, infinite: boolean, form: string]> = {
-  chunkSize: ['chunk-size', 0, false, 'a whole number of bytes (0 sends each file in one request)'],
-  concurrency: ['concurrency', 1, false, 'a whole number of at least 1'],
-  stallTimeout: ['stall-timeout', 0, false, 'a whole number of milliseconds (0 turns it off)'],
-  maxFileSize: ['max-file-size', 0, true, 'a whole number of bytes'],
-  maxFiles: ['max-files', 1, true, 'a whole number of at least 1'],
-};
-
-/** Changes to these reach the engine. */
-const ENGINE_PROPS = new Set<PropertyKey>([
-  'statusUrl',
-  'uploadUrl',
-  'chunkSize',
-  'concurrency',
-  'retryDelays',
-  'stallTimeout',
-  'headers',
-  'withCredentials',
-  'fileId',
-  'manual',
-]);
-
-/** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
-const wholeNumber = {
-  fromAttribute: (v: string | null) => (v !== null && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN),
-};
-const delayList = {
-  fromAttribute: (v: string | null) =>
-    v === null || !v.trim() ? [] : v.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN)),
-  toAttribute: (v: unknown) => String(v),
-};
-
-/** `accept` as the file input reads it: extensions, exact MIME types, `type/*`. */
-function accepts(file: File, accept: string): boolean {
-  const rules = accept
-    .toLowerCase()
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const name = file.name.toLowerCase();
-  const type = file.type.toLowerCase();
-  return (
-    !rules.length ||
-    rules.some((r) =>
-      r[0] === '.' ? name.endsWith(r) : r.endsWith('/*') ? type.startsWith(r.slice(0, -1)) : type === r,
-    )
-  );
-}
 
 /**
  * A file upload that survives lost connections: drop, paste or pick files, watch each one's progress,
@@ -141,7 +93,7 @@ function accepts(file: File, accept: string): boolean {
  * @event {CustomEvent<QueueCompleteDetail>} queue-complete - Nothing is left to upload.
  * @event {CustomEvent<FileRejectDetail>} file-reject - A file broke `accept`, `max-file-size`, `max-files` or `multiple`, and was not added.
  */
-export class ResumableUpload extends LitElement {
+export class ResumableUpload extends LitElement implements ElementOptions {
   static override styles = styles;
   static override shadowRootOptions: ShadowRootInit = {
     ...LitElement.shadowRootOptions,
@@ -198,7 +150,6 @@ export class ResumableUpload extends LitElement {
   private _limits = { maxFileSize: Infinity, maxFiles: Infinity };
   /** The bad value each attribute was last warned about. */
   private readonly _warned = new Map<string, string>();
-  private _formDisabled = false;
   private _dragging = false;
   private _slotted = false;
   private _message = '';
@@ -322,8 +273,7 @@ export class ResumableUpload extends LitElement {
     this.clear();
   }
 
-  formDisabledCallback(disabled: boolean): void {
-    this._formDisabled = disabled;
+  formDisabledCallback(): void {
     this.requestUpdate();
   }
 
@@ -334,7 +284,7 @@ export class ResumableUpload extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ([...changed.keys()].some((k) => ENGINE_PROPS.has(k) || k in LIMITS)) this._sync();
+    if ([...changed.keys()].some((k) => OPTION_PROPS.has(k))) this._sync();
   }
 
   protected override updated(): void {
@@ -369,99 +319,27 @@ export class ResumableUpload extends LitElement {
       />
       ${this._message ? html`<p part="message">${this._message}</p>` : nothing}
       <ul part="file-list" ?hidden=${!items.length}>
-        ${items.map((item) => this._renderItem(item, t, disabled))}
+        ${items.map((item) => fileRow(item, t, disabled, this._act))}
       </ul>
       <div class="visually-hidden" aria-live="polite">${this._announcements.join(' ')}</div>
     `;
   }
 
-  private _renderItem(item: UploadItem, t: ResumableUploadI18n, disabled: boolean) {
-    const { file, status, bytesUploaded, bytesTotal } = item;
-    const percent = bytesTotal
-      ? Math.floor((bytesUploaded * 100) / bytesTotal)
-      : status === 'complete'
-        ? 100
-        : 0;
-    const progress = t.progress(
-      t.formatSize(bytesUploaded),
-      t.formatSize(bytesTotal),
-      status === 'uploading' ? t.formatTimeLeft(item.eta) : '',
-    );
-    const action =
-      status === 'paused' ? 'resume' : status === 'error' ? 'retry' : status === 'complete' ? null : 'pause';
-    const cancel = status === 'complete' ? t.remove : t.cancel;
-    return html`<li part="file">
-      <span part="file-name">${file.name}</span>
-      <span part="file-size">${t.formatSize(bytesTotal)}</span>
-      <div
-        part="progress"
-        role="progressbar"
-        aria-label=${file.name}
-        aria-valuemin="0"
-        aria-valuemax="100"
-        aria-valuenow=${percent}
-        aria-valuetext=${progress}
-      >
-        <div part="progress-bar" .style=${`transform:scaleX(${percent / 100})`}></div>
-      </div>
-      <span part="status" ?data-error=${status === 'error'}>${this._statusText(item, t, progress)}</span>
-      ${
-        action
-          ? html`<button
-              part="button ${action}-button"
-              type="button"
-              aria-label=${t.fileAction(t[action], file.name)}
-              ?disabled=${disabled}
-              @click=${() => this[action](item)}
-            >
-              ${t[action]}
-            </button>`
-          : nothing
-      }
-      <button
-        part="button cancel-button"
-        type="button"
-        aria-label=${t.fileAction(cancel, file.name)}
-        ?disabled=${disabled}
-        @click=${() => {
-          // The row goes away: keep keyboard focus inside the element.
-          this.cancel(item);
-          this.focus();
-        }}
-      >
-        ${cancel}
-      </button>
-    </li>`;
-  }
-
-  private _statusText(item: UploadItem, t: ResumableUploadI18n, progress: string): string {
-    switch (item.status) {
-      case 'queued':
-        return t.queued;
-      case 'uploading':
-        return progress;
-      case 'paused':
-        return t.paused;
-      case 'retrying':
-        if (item.waitingForNetwork) return t.waitingForNetwork;
-        if (item.retryAt !== null)
-          return t.retryingIn(Math.max(1, Math.ceil((item.retryAt - Date.now()) / 1000)));
-        return t.checking;
-      case 'complete':
-        return t.done;
-      case 'error':
-        return item.error ? item.error.responseText || item.error.message : '';
-      default:
-        return t.checking;
-    }
-  }
+  private _act = (action: RowAction, item: UploadItem): void => {
+    this[action](item);
+    // The row goes away with its focused button: keep keyboard focus in the element. (host.focus()
+    // would do nothing, as focus is still inside the shadow root.)
+    if (action === 'cancel') this.renderRoot.querySelector<HTMLElement>('[part~=drop-zone]')?.focus();
+  };
 
   private _t(): ResumableUploadI18n {
     return { ...defaultI18n, ...this.i18n };
   }
 
+  /** Our own `disabled`, or a disabled fieldset's. Not kept from formDisabledCallback: Lit drops the
+   * update it asks for when our own reflection of `disabled` is what calls it. */
   private get _isDisabled(): boolean {
-    return this.disabled || this._formDisabled;
+    return this.disabled || (!this.hasAttribute('disabled') && this.matches(':disabled'));
   }
 
   private get _input(): HTMLInputElement | null | undefined {
@@ -470,48 +348,19 @@ export class ResumableUpload extends LitElement {
 
   /** Hands the attributes to the engine, each checked; a bad value warns once and falls back to its default. */
   private _sync(): void {
-    const defaults = defaultOptions();
-    const checked = (key: Limit, fallback: number): number => {
-      const [attribute, min, infinite, form] = LIMITS[key];
-      const value = this[key];
-      if ((Number.isInteger(value) && value >= min) || (infinite && value === Infinity)) return value;
-      this._warn(attribute, form, String(value), String(fallback));
-      return fallback;
-    };
-    let retryDelays = this.retryDelays;
-    if (!Array.isArray(retryDelays) || !retryDelays.every((d) => Number.isInteger(d) && d >= 0)) {
-      this._warn(
-        'retry-delays',
-        'comma-separated whole milliseconds, e.g. "0,1000,3000"',
-        String(retryDelays),
-        String(defaults.retryDelays),
-      );
-      retryDelays = defaults.retryDelays;
-    }
-    this._limits = { maxFileSize: checked('maxFileSize', Infinity), maxFiles: checked('maxFiles', Infinity) };
-    const options: Partial<UploaderOptions> = {
-      statusUrl: this.statusUrl,
-      uploadUrl: this.uploadUrl,
-      chunkSize: checked('chunkSize', defaults.chunkSize),
-      concurrency: checked('concurrency', defaults.concurrency),
-      retryDelays,
-      stallTimeout: checked('stallTimeout', defaults.stallTimeout),
-      headers: this.headers,
-      withCredentials: this.withCredentials,
-      fileId: this.fileId,
-      autoStart: !this.manual,
-    };
+    const { options, maxFileSize, maxFiles } = checkOptions(this, this._warn);
+    this._limits = { maxFileSize, maxFiles };
     this._uploader.setOptions(options);
   }
 
-  private _warn(attribute: string, form: string, value: string, fallback: string): void {
+  private _warn = (attribute: string, form: string, value: string, fallback: string): void => {
     const shown = this.getAttribute(attribute) ?? value;
     if (this._warned.get(attribute) === shown) return;
     this._warned.set(attribute, shown);
     console.warn(
       `<${this.localName}>: ${attribute}="${shown}" is not valid; use ${form}. Using the default, ${fallback}.`,
     );
-  }
+  };
 
   private _onEngineEvent(type: UploadEventName, item: UploadItem | undefined): void {
     const t = this._t();
@@ -569,12 +418,13 @@ export class ResumableUpload extends LitElement {
     const now = Date.now();
     const waits = this.items.map((i) => (i.retryAt ?? 0) - now).filter((ms) => ms > 0);
     if (!waits.length) return;
+    // The shown seconds round up, so they change when the wait next reaches a whole second.
     this._tick = setTimeout(
       () => {
         this._tick = undefined;
         this.requestUpdate();
       },
-      (Math.min(...waits) % 1000) + 1,
+      ((Math.min(...waits) - 1) % 1000) + 1,
     );
   }
 

@@ -1,0 +1,115 @@
+import { defaultOptions, type HeadersOption, type UploaderOptions } from '../engine/options.js';
+
+/** What the element's attributes and properties hold, before they are checked. */
+export interface ElementOptions {
+  statusUrl: string;
+  uploadUrl: string;
+  chunkSize: number;
+  concurrency: number;
+  retryDelays: number[];
+  stallTimeout: number;
+  maxFileSize: number;
+  maxFiles: number;
+  headers: HeadersOption;
+  withCredentials: boolean;
+  fileId: (file: File) => string;
+  manual: boolean;
+}
+
+/** Called for a bad value, with the attribute's name, the form it accepts, the value and the default used. */
+export type Warn = (attribute: string, form: string, value: string, fallback: string) => void;
+
+type Numeric = 'chunkSize' | 'concurrency' | 'stallTimeout' | 'maxFileSize' | 'maxFiles';
+
+/** Numeric attributes: the smallest whole number taken, whether Infinity is, and the form a warning names. */
+const NUMERIC: Record<Numeric, [attribute: string, min: number, infinite: boolean, form: string]> = {
+  chunkSize: ['chunk-size', 0, false, 'a whole number of bytes (0 sends each file in one request)'],
+  concurrency: ['concurrency', 1, false, 'a whole number of at least 1'],
+  stallTimeout: ['stall-timeout', 0, false, 'a whole number of milliseconds (0 turns it off)'],
+  maxFileSize: ['max-file-size', 0, true, 'a whole number of bytes'],
+  maxFiles: ['max-files', 1, true, 'a whole number of at least 1'],
+};
+
+/** The element properties that reach the engine or its checks. */
+export const OPTION_PROPS = new Set<PropertyKey>([
+  ...Object.keys(NUMERIC),
+  'statusUrl',
+  'uploadUrl',
+  'retryDelays',
+  'headers',
+  'withCredentials',
+  'fileId',
+  'manual',
+]);
+
+const WHOLE = /^\s*\d+\s*$/;
+
+/** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
+export const wholeNumber = {
+  fromAttribute: (v: string | null) => (v !== null && WHOLE.test(v) ? Number(v) : NaN),
+};
+
+/** `retry-delays="0,1000,3000"`; an empty value means no retries. */
+export const delayList = {
+  fromAttribute: (v: string | null) =>
+    v === null || !v.trim() ? [] : v.split(',').map((s) => (WHOLE.test(s) ? Number(s) : NaN)),
+  toAttribute: (v: unknown) => String(v),
+};
+
+/** The engine's options and the element's limits, with each bad value replaced by its default. */
+export function checkOptions(
+  el: ElementOptions,
+  warn: Warn,
+): { options: Partial<UploaderOptions>; maxFileSize: number; maxFiles: number } {
+  const defaults = defaultOptions();
+  const checked = (key: Numeric, fallback: number): number => {
+    const [attribute, min, infinite, form] = NUMERIC[key];
+    const value = el[key];
+    if ((Number.isInteger(value) && value >= min) || (infinite && value === Infinity)) return value;
+    warn(attribute, form, String(value), String(fallback));
+    return fallback;
+  };
+  let retryDelays = el.retryDelays;
+  if (!Array.isArray(retryDelays) || !retryDelays.every((d) => Number.isInteger(d) && d >= 0)) {
+    warn(
+      'retry-delays',
+      'comma-separated whole milliseconds, e.g. "0,1000,3000"',
+      String(retryDelays),
+      String(defaults.retryDelays),
+    );
+    retryDelays = defaults.retryDelays;
+  }
+  return {
+    options: {
+      statusUrl: el.statusUrl,
+      uploadUrl: el.uploadUrl,
+      chunkSize: checked('chunkSize', defaults.chunkSize),
+      concurrency: checked('concurrency', defaults.concurrency),
+      retryDelays,
+      stallTimeout: checked('stallTimeout', defaults.stallTimeout),
+      headers: el.headers,
+      withCredentials: el.withCredentials,
+      fileId: el.fileId,
+      autoStart: !el.manual,
+    },
+    maxFileSize: checked('maxFileSize', Infinity),
+    maxFiles: checked('maxFiles', Infinity),
+  };
+}
+
+/** `accept` as the file input reads it: extensions, exact MIME types, `type/*`. */
+export function accepts(file: File, accept: string): boolean {
+  const rules = accept
+    .toLowerCase()
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const name = file.name.toLowerCase();
+  const type = file.type.toLowerCase();
+  return (
+    !rules.length ||
+    rules.some((r) =>
+      r[0] === '.' ? name.endsWith(r) : r.endsWith('/*') ? type.startsWith(r.slice(0, -1)) : type === r,
+    )
+  );
+}
