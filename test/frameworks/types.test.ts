@@ -30,7 +30,7 @@ let previous: ts.Program | undefined;
 
 function compile(fixture: string, extra: ts.CompilerOptions = {}): ts.Program {
   const program = ts.createProgram({
-    rootNames: [join(dir, '.fixtures', fixture)],
+    rootNames: [join(root, fixture)],
     options: { ...options, ...extra },
     oldProgram: previous,
   });
@@ -52,31 +52,36 @@ before(() => {
 });
 
 test("el.addEventListener('upload-progress', e => e.detail.bytesUploaded) type-checks; e.detail.nope does not", () => {
-  compile('events.ts');
+  compile('test/types/.fixtures/events.ts');
 });
 
 test('React: <resumable-upload> in JSX and the wrapper take typed properties and typed event props', () => {
-  compile('react.tsx');
+  compile('test/types/.fixtures/react.tsx');
 });
 
 test('Vue: the GlobalComponents entry types props and @upload-* listeners', () => {
-  compile('vue.ts');
+  compile('test/types/.fixtures/vue.ts');
 });
 
 test('Svelte: the SvelteHTMLElements entry types props and both event spellings', () => {
-  compile('svelte.ts');
+  compile('test/types/.fixtures/svelte.ts');
 });
 
 test('Preact: <resumable-upload> in JSX takes typed properties and onupload-* listeners', () => {
-  compile('preact.tsx');
+  compile('test/types/.fixtures/preact.tsx');
 });
 
 test('Solid: <resumable-upload> in JSX takes typed properties and on:upload-* listeners', () => {
-  compile('solid.tsx');
+  compile('test/types/.fixtures/solid.tsx');
+});
+
+test('the React and Vue pages the browser test runs type-check as user code', () => {
+  for (const page of ['react19.tsx', 'react-wrapper.tsx', 'vue.ts'])
+    compile(`test/frameworks/.pages/${page}`);
 });
 
 test('the main, engine and server entries compile without any framework types installed', () => {
-  const program = compile('no-framework.ts', { types: ['node'], jsx: ts.JsxEmit.None });
+  const program = compile('test/types/.fixtures/no-framework.ts', { types: ['node'], jsx: ts.JsxEmit.None });
   const frameworks = [
     `${sep}@types${sep}react${sep}`,
     `${sep}@lit${sep}react${sep}`,
