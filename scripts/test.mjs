@@ -27,6 +27,7 @@ const steps = [
   { name: 'build', cmd: () => 'npm run --silent build' },
   nodeSuite('test/server'),
   nodeSuite('test/package'),
+  nodeSuite('test/frameworks'),
   { name: 'browser', cmd: () => 'npx web-test-runner', count: 'wtr', env: { WTR_COUNT_FILE: wtrCount } },
   nodeSuite('test/e2e', '--test-concurrency=1'),
 ];

@@ -52,6 +52,8 @@ test('npm pack ships the bundle, the ESM build with types, the manifest, README 
     'dist/server/index.js',
     'dist/server/index.d.ts',
     'dist/server/cli.js',
+    'dist/react/index.js',
+    'dist/react/index.d.ts',
   ])
     assert.ok(files.includes(must), `${must} missing from the package`);
   const stray = files.filter(
