@@ -105,28 +105,40 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   @property({ attribute: 'status-url', reflect: true, useDefault: true }) accessor statusUrl = 'status';
   /** URL the bytes are `POST`ed to. */
   @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
-  /** Bytes per request; 0 sends each file in one request. */
+  /**
+   * Bytes per request; 0 sends each file in one request.
+   * @default 16777216
+   */
   @property({ attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor chunkSize = defaultOptions().chunkSize;
-  /** How many files upload at once. */
-  @property({ reflect: true, useDefault: true, converter: wholeNumber }) accessor concurrency =
-    defaultOptions().concurrency;
-  /** Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries. */
+  accessor chunkSize: number = defaultOptions().chunkSize;
+  /**
+   * How many files upload at once.
+   * @default 2
+   */
+  @property({ reflect: true, useDefault: true, converter: wholeNumber })
+  accessor concurrency: number = defaultOptions().concurrency;
+  /**
+   * Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries.
+   * @default [0, 1000, 3000, 5000, 10000]
+   */
   @property({ attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList })
   accessor retryDelays: number[] = defaultOptions().retryDelays;
-  /** Milliseconds without progress before a request is abandoned and retried. */
+  /**
+   * Milliseconds without progress before a request is abandoned and retried; 0 never gives up.
+   * @default 30000
+   */
   @property({ attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor stallTimeout = defaultOptions().stallTimeout;
+  accessor stallTimeout: number = defaultOptions().stallTimeout;
   /** File types taken, as the file input's `accept`: `.pdf,image/*`. */
   @property({ reflect: true, useDefault: true }) accessor accept = '';
   /** Take several files per pick, drop or paste. */
   @property({ type: Boolean, reflect: true }) accessor multiple = false;
-  /** Largest file size in bytes. */
+  /** Largest file size in bytes; bigger files are rejected with `file-reject`. */
   @property({ attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFileSize = Infinity;
-  /** Most files in the list. */
+  accessor maxFileSize: number = Infinity;
+  /** Most files in the list; more are rejected with `file-reject`. */
   @property({ attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFiles = Infinity;
+  accessor maxFiles: number = Infinity;
   /** Don't start on selection: call `start()`. */
   @property({ type: Boolean, reflect: true }) accessor manual = false;
   /** No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on. */
