@@ -45,7 +45,9 @@ const ENGINE_EVENTS: UploadEventName[] = [
 
 /**
  * A file upload that survives lost connections: drop, paste or pick files, watch each one's progress,
- * pause, resume, cancel and retry. A thin skin over the engine's `Uploader`.
+ * pause, resume, cancel and retry. A thin skin over the engine's `Uploader`: attributes map one to one onto
+ * its options, its events are re-dispatched from the element. In a form, the value is the completed
+ * uploads' ids under `name`. Uploads go on when the element leaves the page; `clear()` stops them.
  *
  * @summary Resumable file uploads in one tag.
  *
