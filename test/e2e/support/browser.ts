@@ -1,0 +1,97 @@
+// Headless Chromium driven by playwright-core, and the page-side harness (fixtures/harness.js).
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export type Mode = 'element' | 'engine';
+
+export interface ClientOptions {
+  chunkSize: number;
+  retryDelays: number[];
+  stallTimeout?: number;
+}
+
+export interface LoggedEvent {
+  type: string;
+  t: number;
+  fileId?: string;
+  bytesUploaded?: number;
+  bytesTotal?: number;
+  attempt?: number;
+  delay?: number;
+  /** The upload's status when the event fired. */
+  status?: string;
+  waitingForNetwork?: boolean;
+  error?: { kind: string; status: number; message: string };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens the test page from `origin` and mounts the element (or the engine) talking to the same origin. */
+export async function openPage(
+  context: BrowserContext,
+  origin: string,
+  mode: Mode,
+  options: ClientOptions,
+): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  const res = await page.goto(`${origin}/index.html`);
+  if (!res?.ok()) throw new Error(`the test page answered ${res?.status()}`);
+  await mount(page, origin, mode, options);
+  return page;
+}
+
+export async function mount(page: Page, origin: string, mode: Mode, options: ClientOptions): Promise<void> {
+  // The harness imports the bundle: when it never appears, the bundle failed to load (not built?).
+  await page.waitForFunction(() => 'harness' in window, null, { timeout: 10_000 });
+  await page.evaluate(([m, o]) => window.harness.mount(m, o), [
+    mode,
+    { statusUrl: `${origin}/status`, uploadUrl: `${origin}/upload`, ...options },
+  ] as const);
+}
+
+/** Picks a file the way a user does: through the file input (the element's own, inside its shadow root). */
+export async function pick(page: Page, mode: Mode, path: string): Promise<void> {
+  const input =
+    mode === 'element'
+      ? page.locator('resumable-upload').locator('input[type=file]')
+      : page.locator('#picker');
+  await input.setInputFiles(path);
+}
+
+interface Harness {
+  log: LoggedEvent[];
+  mount(mode: Mode, options: object): Promise<void> | undefined;
+  settled(): 'complete' | 'error' | null;
+  uploaded(): number;
+  pause(): void;
+  resume(): void;
+}
+declare global {
+  interface Window {
+    harness: Harness;
+  }
+}
+
+/** Waits until the upload completes or fails for good; returns the outcome and the page's event log. */
+export async function settle(page: Page, timeout = 60_000): Promise<{ outcome: string; log: LoggedEvent[] }> {
+  await page.waitForFunction(() => window.harness.settled() !== null, null, { timeout, polling: 50 });
+  return page.evaluate(() => ({ outcome: window.harness.settled()!, log: window.harness.log }));
+}
+
+export const eventLog = (page: Page): Promise<LoggedEvent[]> => page.evaluate(() => window.harness.log);
+export const pause = (page: Page): Promise<void> => page.evaluate(() => window.harness.pause());
+export const resume = (page: Page): Promise<void> => page.evaluate(() => window.harness.resume());

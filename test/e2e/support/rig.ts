@@ -1,0 +1,157 @@
+// One test's world: a temp folder, the server, the fault proxy in front of it and a browser; and the
+// one upload routine that tests and the soak share.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  eventLog,
+  launchBrowser,
+  openPage,
+  pick,
+  settle,
+  type ClientOptions,
+  type LoggedEvent,
+  type Mode,
+} from './browser.js';
+import { makeFile, sha256File, type SourceFile } from './files.js';
+import { FaultProxy, type RequestRecord } from './proxy.js';
+import { startServer, type ServerHandle } from './server.js';
+
+export interface Rig<S extends ServerHandle = ServerHandle> {
+  tmp: string;
+  server: S;
+  proxy: FaultProxy;
+  browser: Browser;
+  /** A fresh random file in the rig's folder; names are unique, so file ids never meet by accident. */
+  file(size: number): Promise<SourceFile>;
+  close(): Promise<void>;
+}
+
+let fileCount = 0;
+
+/** Something between the proxy and the server, e.g. nginx. */
+export interface Front {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startRig<S extends ServerHandle = ServerHandle>(
+  options: {
+    server?: (dir: string) => Promise<S>;
+    front?: (serverPort: number, tmp: string) => Promise<Front>;
+    browser?: Browser;
+  } = {},
+): Promise<Rig<S>> {
+  const tmp = await mkdtemp(join(tmpdir(), 'ru-e2e-'));
+  const server = await (options.server ?? (startServer as unknown as (dir: string) => Promise<S>))(
+    join(tmp, 'store'),
+  );
+  const front = await options.front?.(server.port, tmp);
+  const proxy = await FaultProxy.start(front?.port ?? server.port);
+  const browser = options.browser ?? (await launchBrowser());
+  return {
+    tmp,
+    server,
+    proxy,
+    browser,
+    file: (size) => makeFile(tmp, `source-${process.pid}-${++fileCount}.bin`, size),
+    close: async () => {
+      if (!options.browser) await browser.close();
+      await proxy.close();
+      await front?.close();
+      await server.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface UploadRun {
+  outcome: string;
+  log: LoggedEvent[];
+  /** Upload body bytes that crossed the browser's wire during this run. */
+  wire: number;
+  /** The upload POSTs of this run, as the proxy saw them. */
+  posts: RequestRecord[];
+  ms: number;
+  page: Page;
+  context: BrowserContext;
+}
+
+export interface UploadOptions extends ClientOptions {
+  mode?: Mode;
+  timeout?: number;
+  /** Runs once the file is picked, while the upload goes (e.g. take the server down). */
+  during?: (page: Page, context: BrowserContext) => Promise<void>;
+  /** Keep the context open (the caller closes run.context). */
+  keepOpen?: boolean;
+}
+
+/** Picks `file` in a fresh tab and waits until the upload settles. */
+export async function upload(
+  rig: Rig<ServerHandle>,
+  file: SourceFile,
+  options: UploadOptions,
+): Promise<UploadRun> {
+  const { mode = 'element', timeout = 60_000, during, keepOpen, ...client } = options;
+  const context = await rig.browser.newContext();
+  try {
+    const page = await openPage(context, rig.proxy.url, mode, client);
+    const firstRequest = rig.proxy.requests.length;
+    const t0 = performance.now();
+    await pick(page, mode, file.path);
+    await during?.(page, context);
+    const { outcome, log } = await settle(page, timeout).catch(async (err: Error) => {
+      const log = await eventLog(page).catch(() => []);
+      const tail = log
+        .slice(-8)
+        .map((e) => `${e.t} ${e.type} ${e.status} ${e.bytesUploaded} ${e.error?.message ?? ''}`);
+      const reqs = rig.proxy.requests
+        .slice(firstRequest)
+        .map((r) => `${r.method} ${r.path} ${r.start}+${r.received}:${r.status}`);
+      throw new Error(
+        `${err.message}\nlast events:\n  ${tail.join('\n  ')}\nrequests:\n  ${reqs.join('\n  ')}`,
+      );
+    });
+    const ms = performance.now() - t0;
+    const posts = rig.proxy.uploads().filter((r) => rig.proxy.requests.indexOf(r) >= firstRequest);
+    const wire = posts.reduce((n, r) => n + r.received, 0);
+    return { outcome, log, wire, posts, ms, page, context };
+  } finally {
+    if (!keepOpen) await context.close();
+  }
+}
+
+/** The upload completed and the server holds exactly the source's bytes. */
+export async function assertStored(
+  rig: Rig<ServerHandle>,
+  file: SourceFile,
+  run: Pick<UploadRun, 'outcome' | 'log'>,
+): Promise<void> {
+  const errors = run.log.filter((e) => e.type === 'upload-error').map((e) => e.error);
+  assert.equal(run.outcome, 'complete', `upload failed: ${JSON.stringify(errors)}`);
+  const complete = run.log.find((e) => e.type === 'upload-complete')!;
+  const stored = await sha256File(rig.server.storedPath(complete.fileId!));
+  assert.equal(stored, file.sha256, 'the stored file differs from the source');
+}
+
+/** The retries re-sent at most one chunk per fault. */
+export function assertWire(
+  run: Pick<UploadRun, 'wire'>,
+  file: SourceFile,
+  chunkSize: number,
+  faults: number,
+): void {
+  const limit = file.size + chunkSize * faults;
+  assert.ok(run.wire >= file.size, `only ${run.wire} of ${file.size} bytes crossed the wire`);
+  assert.ok(
+    run.wire <= limit,
+    `${run.wire} bytes crossed the wire; at most ${limit} (${faults} fault(s)) allowed`,
+  );
+}
+
+/** Formats a run's numbers for the test log. */
+export const describeRun = (file: SourceFile, run: UploadRun): string =>
+  `${file.size} B in ${Math.round(run.ms)} ms; wire ${run.wire} B (+${run.wire - file.size}); ` +
+  `POSTs ${run.posts.map((p) => `${p.start}+${p.received}${p.status ? `:${p.status}` : ':-'}`).join(' ')}`;

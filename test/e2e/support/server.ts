@@ -1,0 +1,133 @@
+// The project's server, started the two ways a test needs: in this process (onComplete tells where the
+// file went) or as the CLI in a child process (so SIGKILL can take it down mid-write).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startUploadServer } from '../../../src/server/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+/** The bundle under test; a folder holding resumable-upload.js. */
+export const DIST = resolve(ROOT, process.env.RU_E2E_DIST ?? 'dist');
+export const STATIC = [FIXTURES, DIST];
+
+export interface ServerHandle {
+  port: number;
+  url: string;
+  dir: string;
+  /** Where the server put a completed file. */
+  storedPath(fileId: string): string;
+  close(): Promise<void>;
+}
+
+/** The store's documented layout: {partial,complete}/<sha256(owner + NUL + id)>, owner 'anonymous' here. */
+const storePath = (dir: string, where: 'partial' | 'complete', fileId: string) =>
+  join(dir, where, createHash('sha256').update(`anonymous\0${fileId}`, 'utf8').digest('hex'));
+
+/** Bytes of an unfinished upload on disk (written, maybe not yet fsynced); 0 when there is none. */
+export const partialSize = (dir: string, fileId: string): Promise<number> =>
+  stat(storePath(dir, 'partial', fileId)).then(
+    (s) => s.size,
+    () => 0,
+  );
+
+export async function startServer(dir: string, options: { maxSize?: number } = {}): Promise<ServerHandle> {
+  const stored = new Map<string, string>();
+  const s = await startUploadServer({
+    port: 0,
+    host: '127.0.0.1',
+    dir,
+    static: STATIC,
+    ...options,
+    onComplete: ({ fileId, path }) => {
+      stored.set(fileId, path);
+    },
+  });
+  const port = Number(new URL(s.url).port);
+  return {
+    port,
+    url: s.url,
+    dir,
+    storedPath: (fileId) => {
+      const path = stored.get(fileId);
+      if (!path) throw new Error(`the server reported no completed upload for ${fileId}`);
+      return path;
+    },
+    close: () => s.close(),
+  };
+}
+
+export interface ServerProcess extends ServerHandle {
+  /** SIGKILL: no shutdown, no flush, whatever is on disk stays. */
+  kill(): Promise<void>;
+  /** Starts the CLI again on the same port and folder. */
+  restart(): Promise<void>;
+}
+
+export async function startServerProcess(dir: string, port = 0): Promise<ServerProcess> {
+  let child: ChildProcess | null = null;
+  const launch = (p: number) =>
+    new Promise<number>((ok, fail) => {
+      const c = spawn(
+        process.execPath,
+        [
+          ...[
+            '--import',
+            'tsx',
+            'src/server/cli.ts',
+            '--port',
+            String(p),
+            '--host',
+            '127.0.0.1',
+            '--dir',
+            dir,
+          ],
+          ...STATIC.flatMap((d) => ['--static', d]),
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child = c;
+      let out = '';
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
+        if (m) {
+          c.stdout!.off('data', onData);
+          c.stdout!.resume();
+          ok(Number(m[1]));
+        }
+      };
+      c.stdout!.on('data', onData);
+      c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      c.once('exit', (code, signal) =>
+        fail(new Error(`server exited (${code ?? signal}) before listening:\n${out}`)),
+      );
+    });
+  const kill = async () => {
+    const c = child as ChildProcess | null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  const actual = await launch(port);
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    dir,
+    storedPath: (fileId) => storePath(dir, 'complete', fileId),
+    kill,
+    restart: async () => {
+      await kill();
+      await launch(actual);
+    },
+    close: async () => {
+      const c = child as ChildProcess | null;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
