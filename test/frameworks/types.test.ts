@@ -1,7 +1,7 @@
 // The typings users get from the built package: each fixture in test/types/.fixtures/ compiles as a user's
 // project would (through `exports`, strict, no skipLibCheck), and its `@ts-expect-error` lines must fail,
 // so a detail typed `any` or a missing JSX entry is caught (TS reports an unused @ts-expect-error).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,4 +94,38 @@ test('the main, engine and server entries compile without any framework types in
     .map((f) => f.fileName)
     .filter((name) => frameworks.some((part) => name.includes(part)));
   assert.deepEqual(pulled, [], 'a framework-free entry reaches framework typings');
+});
+
+test('the typings list every event and settable property that custom-elements.json lists', () => {
+  const program = ts.createProgram({ rootNames: [join(root, 'src/frameworks/types.ts')], options });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(join(root, 'src/frameworks/types.ts'))!;
+  const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!);
+  const keys = (name: string) => {
+    const symbol = exported.find((s) => s.name === name)!;
+    return checker
+      .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+      .map((p) => p.name)
+      .sort();
+  };
+  const manifest = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
+  type Field = { kind: string; name: string; static?: boolean; privacy?: string; readonly?: boolean };
+  const element = manifest.modules
+    .flatMap((m: { declarations?: unknown[] }) => m.declarations ?? [])
+    .find((d: { tagName?: string }) => d.tagName === 'resumable-upload');
+  const events = element.events.map((e: { name: string }) => e.name).sort();
+  const settable = element.members
+    .filter((m: Field) => m.kind === 'field' && !m.static && !m.privacy && !m.readonly)
+    .map((m: Field) => m.name)
+    .sort();
+  assert.deepEqual(
+    keys('ResumableUploadEventMap'),
+    events,
+    'src/frameworks/types.ts misses or adds an event',
+  );
+  assert.deepEqual(
+    keys('ResumableUploadProperties'),
+    settable,
+    'src/frameworks/types.ts misses or adds a property',
+  );
 });
