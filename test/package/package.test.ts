@@ -1,8 +1,7 @@
 // Guards what users receive from npm: the bundle's size, a fresh manifest, and the packed file list.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -23,15 +22,20 @@ test('the bundle is self-contained: no bare imports left for a CDN to resolve', 
 });
 
 test('custom-elements.json is what the analyzer makes from the sources today', () => {
-  const out = mkdtempSync(join(tmpdir(), 'cem-'));
-  execFileSync(
-    join(root, 'node_modules/.bin/cem'),
-    ['analyze', '--litelement', '--globs', 'src/element/**/*.ts', '--outdir', out, '--quiet'],
-    { cwd: root, stdio: 'pipe' },
-  );
-  const fresh = JSON.parse(readFileSync(join(out, 'custom-elements.json'), 'utf8'));
-  const committed = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
-  assert.deepEqual(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
+  // The analyzer resolves --outdir against the working directory, so the scratch folder lives in the repo.
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const out = relative(root, mkdtempSync(join(root, '.tmp', 'cem-')));
+  try {
+    execFileSync(join(root, 'node_modules/.bin/cem'), ['analyze', '--outdir', out, '--quiet'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    const fresh = JSON.parse(readFileSync(join(root, out, 'custom-elements.json'), 'utf8'));
+    const committed = JSON.parse(readFileSync(join(root, 'custom-elements.json'), 'utf8'));
+    assert.deepEqual(committed, fresh, 'custom-elements.json is stale: run `npm run analyze` and commit it');
+  } finally {
+    rmSync(join(root, out), { recursive: true, force: true });
+  }
 });
 
 test('npm pack ships the bundle, the ESM build with types, the manifest, README and LICENSE, and nothing else', () => {
