@@ -4,7 +4,7 @@ import { Uploader } from '../engine/queue.js';
 import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
 import { UploadStatus, isSettled } from '../engine/state.js';
 import type { UploadItem } from '../engine/upload.js';
-import type { UploadEventName } from '../engine/events.js';
+import { UPLOAD_EVENT_NAMES, type UploadEventName } from '../engine/events.js';
 import { fileRow, type RowAction } from './file-row.js';
 import { defaultI18n, type ResumableUploadI18n } from './i18n.js';
 import {
@@ -29,19 +29,6 @@ export interface FileRejectDetail {
   /** The message the element shows and announces (from `i18n`). */
   message: string;
 }
-
-const ENGINE_EVENTS: UploadEventName[] = [
-  'upload-add',
-  'upload-start',
-  'upload-progress',
-  'upload-pause',
-  'upload-resume',
-  'upload-retry',
-  'upload-complete',
-  'upload-error',
-  'upload-cancel',
-  'queue-complete',
-];
 
 /**
  * A file upload that survives lost connections: drop, paste or pick files, watch each one's progress,
@@ -174,7 +161,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
 
   constructor() {
     super();
-    for (const type of ENGINE_EVENTS) {
+    for (const type of UPLOAD_EVENT_NAMES) {
       this._uploader.addEventListener(type, (e) => {
         this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);
         this.dispatchEvent(new CustomEvent(type, { detail: e.detail, bubbles: true, composed: true }));
@@ -191,18 +178,23 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     return this._uploader.items;
   }
 
+  /** The form the element belongs to, if any. */
   get form(): HTMLFormElement | null {
     return this._internals.form;
   }
+  /** Form validity: valueMissing when `required` and nothing is done; customError while uploads are unfinished. */
   get validity(): ValidityState {
     return this._internals.validity;
   }
+  /** Why the element is invalid, or ''. */
   get validationMessage(): string {
     return this._internals.validationMessage;
   }
+  /** Like a form control's: false (and an `invalid` event) while the element is invalid. */
   checkValidity(): boolean {
     return this._internals.checkValidity();
   }
+  /** Like checkValidity(), and shows the browser's message. */
   reportValidity(): boolean {
     return this._internals.reportValidity();
   }

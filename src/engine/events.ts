@@ -59,3 +59,17 @@ export interface UploadEventDetailMap {
 
 export type UploadEventMap = { [K in keyof UploadEventDetailMap]: CustomEvent<UploadEventDetailMap[K]> };
 export type UploadEventName = keyof UploadEventDetailMap;
+
+/** Every event the engine dispatches, in the order of an upload's life. */
+export const UPLOAD_EVENT_NAMES: readonly UploadEventName[] = [
+  'upload-add',
+  'upload-start',
+  'upload-progress',
+  'upload-pause',
+  'upload-resume',
+  'upload-retry',
+  'upload-complete',
+  'upload-error',
+  'upload-cancel',
+  'queue-complete',
+];

@@ -12,3 +12,4 @@ export { defaultOptions, defaultFileId, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE } fro
 export type { UploaderOptions, HeadersOption } from './options.js';
 export { parseRetryAfter, withJitter } from './retry.js';
 export type * from './events.js';
+export { UPLOAD_EVENT_NAMES } from './events.js';

@@ -1,21 +1,9 @@
 // Records an Uploader's events and waits for them in real time (the clock may be faked).
 import type { UploadEventDetailMap, UploadEventName, Uploader, UploadItem } from '../../src/engine/index.js';
+import { UPLOAD_EVENT_NAMES } from '../../src/engine/index.js';
 
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
 const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
-
-export const EVENT_NAMES: readonly UploadEventName[] = [
-  'upload-add',
-  'upload-start',
-  'upload-progress',
-  'upload-pause',
-  'upload-resume',
-  'upload-retry',
-  'upload-complete',
-  'upload-error',
-  'upload-cancel',
-  'queue-complete',
-];
 
 export interface Recorded<K extends UploadEventName = UploadEventName> {
   type: K;
@@ -27,7 +15,7 @@ export class EventLog {
   private readonly waiters: { type: UploadEventName; resolve: (r: Recorded) => void }[] = [];
 
   constructor(readonly uploader: Uploader) {
-    for (const type of EVENT_NAMES) {
+    for (const type of UPLOAD_EVENT_NAMES) {
       uploader.addEventListener(type, (e: Event) => {
         const recorded = { type, detail: (e as CustomEvent).detail } as Recorded;
         this.events.push(recorded);
