@@ -1,0 +1,178 @@
+// Everything the bench runs besides the project itself, bundled with esbuild into bench/out/.
+import { build, type Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const OUT = join(ROOT, 'bench/out');
+
+export interface Built {
+  /** Served as the site root by every server: index.html, bench-page.js, tus.js, resumable-upload.js. */
+  www: string;
+  rawSink: string;
+  tusServer: string;
+  probe: string;
+  /** Where /resumable-upload.js came from. */
+  engine: string;
+  /** The project's server CLI, or null while it has not landed. */
+  serverCli: string | null;
+  /** A copy of dist/ with the per-request fsync patched out, and the calls removed. */
+  noFsyncCli: string | null;
+  noFsyncPatches: string[];
+  /** A copy of dist/ whose body writer starts fdatasync in the background while receiving. */
+  earlyFlushCli: string | null;
+  /** The engine with the proposed whole-file fast path (send the File, not a slice of it), or null. */
+  unslicedEngine: string | null;
+}
+
+export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
+  const www = join(OUT, 'www');
+  rmSync(www, { recursive: true, force: true });
+  mkdirSync(www, { recursive: true });
+  copyFileSync(join(ROOT, 'bench/page/index.html'), join(www, 'index.html'));
+  const common = { bundle: true, format: 'esm', logLevel: 'error', absWorkingDir: ROOT } as const;
+  await build({
+    ...common,
+    entryPoints: ['bench/page/bench-page.ts'],
+    outfile: join(www, 'bench-page.js'),
+    platform: 'browser',
+    target: 'es2022',
+    // Loaded at run time from what the server under test serves.
+    external: ['/resumable-upload.js', '/tus.js'],
+  });
+  await build({
+    ...common,
+    stdin: { contents: "export * from 'tus-js-client';", resolveDir: ROOT },
+    outfile: join(www, 'tus.js'),
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+  });
+
+  // The element's bundle when it exports the engine; until then the engine's own sources.
+  const dist = join(distDir, 'resumable-upload.js');
+  let engine = 'src/engine/index.ts (bundled by the bench: no Uploader in the bundle yet)';
+  if (existsSync(dist) && /\bUploader\b/.test(readFileSync(dist, 'utf8'))) {
+    copyFileSync(dist, join(www, 'resumable-upload.js'));
+    engine = dist;
+  } else {
+    await build({
+      ...common,
+      entryPoints: ['src/engine/index.ts'],
+      outfile: join(www, 'resumable-upload.js'),
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+    });
+  }
+
+  const unslicedEngine = await buildUnsliced(common, www);
+
+  const children = join(OUT, 'children');
+  const node = { ...common, platform: 'node', target: 'node20', packages: 'external' } as const;
+  await build({ ...node, entryPoints: ['bench/lib/raw-sink.ts'], outfile: join(children, 'raw-sink.mjs') });
+  await build({
+    ...node,
+    entryPoints: ['bench/lib/tus-server.ts'],
+    outfile: join(children, 'tus-server.mjs'),
+  });
+  await build({ ...node, entryPoints: ['bench/lib/probe.ts'], outfile: join(children, 'probe.mjs') });
+
+  const cli = join(distDir, 'server/cli.js');
+  const serverCli = existsSync(cli) ? cli : null;
+  const none = { cli: null, applied: [] };
+  const noFsync = serverCli ? patchedDist(distDir, 'dist-nofsync', NO_FSYNC) : none;
+  const earlyFlush = serverCli ? patchedDist(distDir, 'dist-earlyflush', EARLY_FLUSH) : none;
+  return {
+    www,
+    rawSink: join(children, 'raw-sink.mjs'),
+    tusServer: join(children, 'tus-server.mjs'),
+    probe: join(children, 'probe.mjs'),
+    engine,
+    serverCli,
+    noFsyncCli: noFsync.cli,
+    noFsyncPatches: noFsync.applied,
+    earlyFlushCli: earlyFlush.cli,
+    unslicedEngine,
+  };
+}
+
+const SLICE = 'body: ctx.file.slice(start, end),';
+const UNSLICED = 'body: start === 0 && end === ctx.file.size ? ctx.file : ctx.file.slice(start, end),';
+
+/**
+ * The engine from src/ with one line changed at bundle time (src/ is untouched): a request that covers
+ * the whole file sends the File itself. Chromium uploads a File from its path but streams a sliced Blob
+ * through the blob system, at about half the speed. Null when the line is no longer there.
+ */
+async function buildUnsliced(common: object, www: string): Promise<string | null> {
+  let found = false;
+  const patch: Plugin = {
+    name: 'unsliced',
+    setup(b) {
+      b.onLoad({ filter: /protocol[\\/]status-upload\.ts$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        found = text.includes(SLICE);
+        return { contents: text.replace(SLICE, UNSLICED), loader: 'ts' };
+      });
+    },
+  };
+  const outfile = join(www, 'engine-unsliced.js');
+  await build({
+    ...common,
+    entryPoints: ['src/engine/index.ts'],
+    outfile,
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    plugins: [patch],
+  });
+  return found ? '/engine-unsliced.js' : null;
+}
+
+/** A copy of dist/ with server/body.js rewritten, for what-if variants; null when a pattern is gone. */
+function patchedDist(
+  distDir: string,
+  name: string,
+  edits: Array<[RegExp, string]>,
+): { cli: string | null; applied: string[] } {
+  const copy = join(OUT, name);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(distDir, copy, { recursive: true });
+  const path = join(copy, 'server/body.js');
+  let text = readFileSync(path, 'utf8');
+  const applied: string[] = [];
+  for (const [from, to] of edits) {
+    const before = text;
+    text = text.replace(from, (m) => {
+      applied.push(`body.js: ${m.trim().split('\n')[0]}`);
+      return to;
+    });
+    if (text === before) return { cli: null, applied: [] };
+  }
+  writeFileSync(path, text);
+  return { cli: join(copy, 'server/cli.js'), applied };
+}
+
+/**
+ * No per-request fsync: the body writer's `datasync()` calls become no-ops; the once-per-upload sidecar
+ * and folder fsyncs (`.sync()`) stay. The difference to the shipped server is what fsync per request costs.
+ */
+const NO_FSYNC: Array<[RegExp, string]> = [[/await (\w+)\.datasync\(\)/g, 'await Promise.resolve()']];
+
+/**
+ * Early flush: while a body arrives, every 8 MiB written starts one background fdatasync (never two
+ * at once), so the closing fdatasync finds little left and the answer goes out sooner.
+ */
+const EARLY_FLUSH: Array<[RegExp, string]> = [
+  [
+    /let position = start;/,
+    'let position = start;\n        let flushedAt = start;\n        let flushing = false;',
+  ],
+  [
+    /position \+= n;/,
+    'position += n;\n                    if (!flushing && position - flushedAt >= 8 * 1024 * 1024) {\n                        flushing = true;\n                        flushedAt = position;\n                        file.datasync().catch(() => undefined).finally(() => (flushing = false));\n                    }',
+  ],
+];
