@@ -13,7 +13,8 @@ import { CHROMIUM } from './lib/browser.js';
 import { randomFile } from './lib/files.js';
 import { Harness } from './lib/harness.js';
 import { fmt, MB, MiB } from './lib/report.js';
-import { SECTIONS, sections, type Plan, type Results } from './lib/sections.js';
+import { SECTIONS, type Plan, type Results } from './lib/plan.js';
+import { sections } from './lib/sections.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 // The bench's moving parts in one place: server children, one page per origin, and one measured upload.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { PageResult } from '../page/bench-page.js';
@@ -8,7 +8,7 @@ import { BenchPage, launch } from './browser.js';
 import type { Built } from './build.js';
 import { ServerChild } from './children.js';
 import { WORK, sha256, sourceHash } from './files.js';
-import { cpuByRole, cpuMsOf, descendants, sampleRss } from './proc.js';
+import { cpuByRole, cpuMsOf, descendants, foreignCpu, foreignDelta, sampleRss } from './proc.js';
 import { mbps } from './report.js';
 
 export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-earlyflush' | 'tus';
@@ -263,30 +263,4 @@ export class Harness {
       if ((await sha256(stored[i].path)) !== (await sourceHash(spec.sources[i]))) return 'FAILED';
     return 'sha256';
   }
-}
-
-/** CPU ms per process outside the bench's own tree, kernel threads excluded. */
-function foreignCpu(): Map<number, number> {
-  const mine = new Set([process.pid, ...descendants(process.pid)]);
-  const out = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    if (mine.has(pid)) continue;
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[1]) === 2 || pid === 2) continue;
-      out.set(pid, (Number(f[11]) + Number(f[12])) * 10);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
-function foreignDelta(before: Map<number, number>, after: Map<number, number>): number {
-  let sum = 0;
-  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
-  return sum;
 }

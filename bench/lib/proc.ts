@@ -102,3 +102,23 @@ export function cpuByRole(pids: number[]): Record<string, number> {
   }
   return out;
 }
+
+/** CPU ms per process outside the bench's own tree, kernel threads excluded. */
+export function foreignCpu(): Map<number, number> {
+  const mine = new Set([process.pid, ...descendants(process.pid)]);
+  const out = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (mine.has(pid)) continue;
+    const s = stat(pid);
+    if (s && s.ppid !== 2 && pid !== 2) out.set(pid, s.cpuMs);
+  }
+  return out;
+}
+
+export function foreignDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of after) sum += ms - (before.get(pid) ?? 0);
+  return sum;
+}
