@@ -39,7 +39,7 @@ describe('faults around the answer', () => {
   before(async () => (rig = await startRig()));
   after(() => rig?.close());
 
-  test('a response lost after the server stored the chunk costs no re-sent bytes', async (t) => {
+  test('a response lost after the server stored the chunk costs at most that chunk again', async (t) => {
     const file = await rig.file(SIZE);
     void rig.proxy.inject({ kind: 'drop-response' });
     const run = await upload(rig, file, client);
