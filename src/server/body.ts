@@ -20,6 +20,16 @@ export interface AppendResult {
   written: number;
 }
 
+/** What the caller hears while a body streams in. */
+export interface AppendHooks {
+  /** Bytes arrived: the writer is alive. */
+  onActivity?: () => void;
+  /** `offset` is on disk and fsynced: status may report it while the body still streams. */
+  onDurable?: (offset: number) => void;
+  /** Milliseconds between fsyncs of a long body, so a slow upload's progress is durable and visible. */
+  syncInterval?: number;
+}
+
 /** Bytes queued in memory before the request is paused; also the largest single writev. */
 const HIGH_WATER = 1024 * 1024;
 
@@ -34,14 +44,40 @@ export async function appendBody(
   start: number,
   limit: number,
   idleTimeout: number,
+  hooks: AppendHooks = {},
 ): Promise<AppendResult> {
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
   let written = 0;
+  let synced = 0;
+  let checkpoint: Promise<void> | null = null;
+  const interval = hooks.syncInterval ?? Infinity;
+  // A long body is fsynced now and then, so status can answer its progress and a crash keeps it.
+  const ticker =
+    interval > 0 && interval < 2 ** 31
+      ? setInterval(() => {
+          if (checkpoint || written === synced) return;
+          const at = written; // written before the fsync starts, so durable once it returns
+          checkpoint = file
+            .datasync()
+            .then(() => {
+              synced = at;
+              hooks.onDurable?.(start + at);
+            })
+            .catch(() => undefined)
+            .finally(() => (checkpoint = null));
+        }, interval)
+      : undefined;
   try {
-    const end = await pump(req, file, start, limit, idleTimeout, (n) => (written += n));
+    const end = await pump(req, file, start, limit, idleTimeout, {
+      written: (n) => (written += n),
+      arrived: () => hooks.onActivity?.(),
+    });
+    clearInterval(ticker);
+    await checkpoint;
     if (end === 'overflow') {
-      await file.truncate(start);
-      written = 0;
+      // Nothing of an overflowing request is kept, except what a checkpoint already made durable.
+      await file.truncate(start + synced);
+      written = synced;
     }
     await file.datasync();
     return { end, written };
@@ -51,6 +87,8 @@ export async function appendBody(
     await file.datasync().catch(() => undefined);
     throw err;
   } finally {
+    clearInterval(ticker);
+    await checkpoint;
     await file.close();
   }
 }
@@ -61,7 +99,7 @@ function pump(
   start: number,
   limit: number,
   idleTimeout: number,
-  onWritten: (n: number) => void,
+  on: { written: (n: number) => void; arrived: () => void },
 ): Promise<BodyEnd> {
   if (req.readableEnded) return Promise.resolve('end');
   if (req.destroyed) return Promise.resolve('aborted');
@@ -92,6 +130,7 @@ function pump(
     const onData = (chunk: Buffer): void => {
       if (end) return;
       timer?.refresh();
+      on.arrived();
       if (chunk.length > limit - received) return stop('overflow');
       received += chunk.length;
       queue.push(chunk);
@@ -126,7 +165,7 @@ function pump(
           if (!end) req.resume();
           await writeAll(file, chunks, n, position);
           position += n;
-          onWritten(n);
+          on.written(n);
           timer?.refresh();
         }
       } catch (err) {

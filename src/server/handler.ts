@@ -115,7 +115,7 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     if (total !== undefined && length !== undefined && start + length > total) {
       throw new HttpError(413, 'Body runs past X-File-Size');
     }
-    const lease = await locks.acquire(ctx.key, config.lockWait);
+    const lease = await locks.acquire(ctx.key, config.lockWait, config.takeoverAfter);
     if (!lease) {
       // Another request is appending: answer the offset it started from, the last one fsynced.
       return refuse(ctx, 409, String(await locks.offset(ctx.key, () => store.offset(ctx.key))));
@@ -171,7 +171,13 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     }
 
     const limit = Math.min(size ?? Infinity, config.maxSize) - start;
-    const { end, written } = await appendBody(req, store.partialPath(key), start, limit, config.idleTimeout);
+    // A newer request for this upload may stop this one once it goes quiet (its connection is likely dead).
+    lease.onTakeover(() => req.destroy());
+    const { end, written } = await appendBody(req, store.partialPath(key), start, limit, config.idleTimeout, {
+      onActivity: () => lease.touch(),
+      onDurable: (offset) => lease.commit(offset),
+      syncInterval: config.syncInterval,
+    });
     const offset = start + written;
     lease.commit(offset);
     if (end === 'overflow') {

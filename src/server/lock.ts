@@ -2,6 +2,10 @@
 export interface Lease {
   /** Records the offset that is on disk and fsynced; status answers it while the lease is held. */
   commit(offset: number): void;
+  /** Marks the holder as still receiving, so nobody takes over. */
+  touch(): void;
+  /** What a newcomer calls to take over from a holder that went idle (e.g. destroy its request). */
+  onTakeover(interrupt: () => void): void;
   release(): void;
 }
 
@@ -15,6 +19,10 @@ interface Slot {
   epoch: number;
   /** Readers waiting for `committed` to become known or the slot to be released. */
   watchers: Array<() => void>;
+  /** When the holder last received bytes (ms, performance clock). */
+  activeAt: number;
+  /** Stops the holder; set by the holder. */
+  interrupt: (() => void) | undefined;
 }
 
 /** In-process, per-upload mutual exclusion, plus the offset status may report while a write is running. */
@@ -23,22 +31,39 @@ export class UploadLocks {
   #held = 0;
   #idle: Array<() => void> = [];
 
-  /** Takes the lock, waiting up to `waitMs` for the holder; null when it stayed busy. */
-  acquire(key: string, waitMs: number): Promise<Lease | null> {
+  /**
+   * Takes the lock, waiting up to `waitMs` for the holder; null when it stayed busy. A holder that has
+   * received nothing for `takeoverAfter` ms (a dead connection the OS has not noticed) is interrupted,
+   * so its bytes are kept and the lock passes to the newcomer.
+   */
+  acquire(key: string, waitMs: number, takeoverAfter = Infinity): Promise<Lease | null> {
     const slot = this.#slot(key);
     if (!slot.held) return Promise.resolve(this.#take(key, slot));
     if (waitMs <= 0) return Promise.resolve(null);
     return new Promise((resolve) => {
+      const deadline = performance.now() + waitMs;
+      let timer: ReturnType<typeof setTimeout>;
       const grant = (): void => {
         clearTimeout(timer);
         resolve(this.#lease(key, slot));
       };
-      const timer = setTimeout(() => {
-        const index = slot.waiters.indexOf(grant);
-        if (index !== -1) slot.waiters.splice(index, 1);
-        resolve(null);
-      }, waitMs);
+      const check = (): void => {
+        const now = performance.now();
+        if (now - slot.activeAt >= takeoverAfter) {
+          const interrupt = slot.interrupt;
+          slot.interrupt = undefined;
+          interrupt?.();
+        }
+        if (now >= deadline) {
+          const index = slot.waiters.indexOf(grant);
+          if (index !== -1) slot.waiters.splice(index, 1);
+          return resolve(null);
+        }
+        const idleAt = slot.activeAt + takeoverAfter;
+        timer = setTimeout(check, Math.max(1, Math.min(deadline, idleAt > now ? idleAt : deadline) - now));
+      };
       slot.waiters.push(grant);
+      check();
     });
   }
 
@@ -82,7 +107,16 @@ export class UploadLocks {
   #slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      slot = { held: false, waiters: [], readers: 0, committed: undefined, epoch: 0, watchers: [] };
+      slot = {
+        held: false,
+        waiters: [],
+        readers: 0,
+        committed: undefined,
+        epoch: 0,
+        watchers: [],
+        activeAt: 0,
+        interrupt: undefined,
+      };
       this.#slots.set(key, slot);
     }
     return slot;
@@ -96,15 +130,24 @@ export class UploadLocks {
 
   #lease(key: string, slot: Slot): Lease {
     slot.epoch++;
+    slot.activeAt = performance.now();
+    slot.interrupt = undefined;
     let released = false;
     return {
       commit: (offset) => {
         slot.committed = offset;
         this.#notify(slot);
       },
+      touch: () => {
+        if (!released) slot.activeAt = performance.now();
+      },
+      onTakeover: (interrupt) => {
+        if (!released) slot.interrupt = interrupt;
+      },
       release: () => {
         if (released) return;
         released = true;
+        slot.interrupt = undefined;
         const next = slot.waiters.shift();
         // Hand over directly, so no newcomer slips in between; `committed` stays true for the next holder.
         if (next) return next();

@@ -63,6 +63,18 @@ export interface UploadServerOptions {
    */
   lockWait?: number;
   /**
+   * Milliseconds an append may receive nothing before a newer append to the same upload takes over:
+   * the old request is stopped (its bytes kept) instead of holding the upload until `idleTimeout`.
+   * @default 1000
+   */
+  takeoverAfter?: number;
+  /**
+   * Milliseconds between fsyncs while one long body streams in, so status reports a slow upload's
+   * progress (and a crash keeps it). Short requests are fsynced once, at their end.
+   * @default 1000
+   */
+  syncInterval?: number;
+  /**
    * Folders served as static files by `createUploadServer`, searched in order. The handler ignores it.
    * @default []
    */
@@ -100,9 +112,19 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     sweepInterval: options.sweepInterval ?? 60 * 60 * 1000,
     idleTimeout: options.idleTimeout ?? 60_000,
     lockWait: options.lockWait ?? 2000,
+    takeoverAfter: options.takeoverAfter ?? 1000,
+    syncInterval: options.syncInterval ?? 1000,
     static: options.static ?? [],
   };
-  for (const name of ['maxSize', 'expireAfter', 'sweepInterval', 'idleTimeout', 'lockWait'] as const) {
+  for (const name of [
+    'maxSize',
+    'expireAfter',
+    'sweepInterval',
+    'idleTimeout',
+    'lockWait',
+    'takeoverAfter',
+    'syncInterval',
+  ] as const) {
     const value = resolved[name];
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
       throw new TypeError(

@@ -86,6 +86,63 @@ describe('one writer per upload', () => {
   });
 });
 
+describe('dead connections and slow bodies', () => {
+  test('an append that went quiet is taken over by a newer one, and the bytes it had brought are kept', async () => {
+    const server = await start({ lockWait: 5000, takeoverAfter: 200 });
+    const partial = join(server.dir, 'partial', keyOf('quiet'));
+    const data = randomData(64 * 1024);
+
+    // A path that dies mid-body: the server still holds the request open, nothing more arrives.
+    const dead = openUpload(server.url, 'quiet', 0, data.length, data.length);
+    const deadAnswer = dead.response.then(
+      (r) => `answered ${r.status}`,
+      () => 'cut',
+    );
+    dead.req.write(data.subarray(0, 24 * 1024));
+    await untilOnDisk(partial, 24 * 1024);
+
+    // The client's resume: it asked status (24 KiB once the dead request is stopped) and sends the rest.
+    const resumed = await send(server.url, 'quiet', 24 * 1024, data.subarray(24 * 1024), data.length);
+    assert.deepEqual([resumed.status, resumed.text], [200, String(data.length)]);
+    assert.equal(await deadAnswer, 'cut');
+    assert.equal(await getStatus(server.url, 'quiet'), data.length);
+  });
+
+  test('an append that keeps receiving is not taken over: the newcomer waits, then hears the offset', async () => {
+    const server = await start({ lockWait: 600, takeoverAfter: 300 });
+    const data = randomData(40 * 1024);
+    const slow = openUpload(server.url, 'busy', 0, data.length, data.length);
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (sent < 20 * 1024) slow.req.write(data.subarray(sent, (sent += 1024)));
+    }, 20);
+    try {
+      const late = await send(server.url, 'busy', 0, randomData(1024), data.length);
+      assert.equal(late.status, 409, late.text);
+    } finally {
+      clearInterval(drip);
+    }
+    slow.req.end(data.subarray(sent));
+    assert.deepEqual(await slow.response.then((r) => [r.status, r.text]), [200, String(data.length)]);
+  });
+
+  test('a slow body is checkpointed: status reports its fsynced progress before it ends', async () => {
+    const server = await start({ syncInterval: 50 });
+    const data = randomData(30_000);
+    const slow = openUpload(server.url, 'drip', 0, data.length, data.length);
+    slow.req.write(data.subarray(0, 10_000));
+    await waitFor('status at 10000', async () =>
+      (await getStatus(server.url, 'drip')) === 10_000 ? true : undefined,
+    );
+    slow.req.write(data.subarray(10_000, 20_000));
+    await waitFor('status at 20000', async () =>
+      (await getStatus(server.url, 'drip')) === 20_000 ? true : undefined,
+    );
+    slow.req.end(data.subarray(20_000));
+    assert.deepEqual(await slow.response.then((r) => [r.status, r.text]), [200, String(data.length)]);
+  });
+});
+
 describe('durability', () => {
   test('while an append runs, status answers the last fsynced offset, not the growing file', async () => {
     const server = await start();
