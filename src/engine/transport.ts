@@ -12,6 +12,11 @@ export interface TransportRequest {
   stallTimeout: number;
   /** Bytes of the body sent so far. */
   onProgress?: (loaded: number) => void;
+  /**
+   * Asked when `stallTimeout` passes without progress: true keeps waiting. A body sits in socket
+   * buffers long after XHR reports it sent, so on a slow link only the server can tell it still moves.
+   */
+  stillMoving?: () => Promise<boolean>;
 }
 
 export interface TransportResponse {
@@ -32,7 +37,9 @@ export class XhrTransport implements Transport {
       if (req.signal.aborted) return reject(req.signal.reason);
       const xhr = new XMLHttpRequest();
       let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      let done = false;
       const finish = () => {
+        done = true;
         clearTimeout(stallTimer);
         req.signal.removeEventListener('abort', onAbort);
       };
@@ -42,13 +49,18 @@ export class XhrTransport implements Transport {
         xhr.abort();
         reject(err);
       };
+      let armed = 0;
       const armStall = () => {
         clearTimeout(stallTimer);
+        const generation = ++armed;
         if (req.stallTimeout > 0)
-          stallTimer = setTimeout(
-            () => fail(new UploadError('stall', `No progress for ${req.stallTimeout} ms`)),
-            req.stallTimeout,
-          );
+          stallTimer = setTimeout(async () => {
+            const moving = req.stillMoving ? await req.stillMoving() : false;
+            // Progress re-armed the timer (or the request settled) while the server was asked.
+            if (generation !== armed || done) return;
+            if (moving) armStall();
+            else fail(new UploadError('stall', `No progress for ${req.stallTimeout} ms`));
+          }, req.stallTimeout);
       };
       const onAbort = () => fail(req.signal.reason);
       req.signal.addEventListener('abort', onAbort);

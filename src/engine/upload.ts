@@ -210,7 +210,20 @@ export class Upload implements UploadItem {
         const start: number = offset;
         const end = this.chunkSize > 0 ? Math.min(size, start + this.chunkSize) : size;
         this.lastSample = { time: performance.now(), bytes: this.confirmed };
-        const result = await protocol.sendChunk(ctx, start, end, (loaded) => this.progress(loaded));
+        let seen = start;
+        const stillMoving = async (): Promise<boolean> => {
+          try {
+            const { offset: now } = await protocol.getOffset(ctx);
+            const moved = now > seen;
+            seen = Math.max(seen, now);
+            return moved;
+          } catch {
+            return false;
+          }
+        };
+        const result = await protocol.sendChunk({ ...ctx, stillMoving }, start, end, (loaded) =>
+          this.progress(loaded),
+        );
         signal.throwIfAborted();
         posted = true;
         this.inFlight = 0;

@@ -68,6 +68,7 @@ export class StatusUploadProtocol implements Protocol {
       withCredentials: ctx.withCredentials,
       signal: ctx.signal,
       stallTimeout: ctx.stallTimeout,
+      stillMoving: ctx.stillMoving,
       onProgress,
     });
     if (response.status < 200 || response.status > 299) throw httpError('Upload', response);

@@ -11,6 +11,8 @@ export interface ProtocolContext {
   stallTimeout: number;
   signal: AbortSignal;
   transport: Transport;
+  /** Passed to the transport for uploads: whether the server still receives (see TransportRequest). */
+  stillMoving?: () => Promise<boolean>;
 }
 
 export interface ChunkResult {
