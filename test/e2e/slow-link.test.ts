@@ -38,9 +38,11 @@ describe('a slow link', () => {
     const file = await rig.file(MiB + 4321);
     const stallTimeout = 3000;
     rig.proxy.throttle({ bytesPerSecond: RATE });
-    // Small chunks cross this link well within the stall timeout; then the link stops mid-chunk, and
-    // comes back shortly after the stall timeout (passing on the hangup the browser made meanwhile).
-    const frozen = rig.proxy.inject({ kind: 'freeze', at: CHUNK + 100 * KiB, ms: stallTimeout + 500 });
+    // Small chunks cross this link well within the stall timeout; then the link stops mid-chunk. At the
+    // first timeout the server still reports the bytes that came before the freeze (it checkpoints every
+    // second), so the engine waits once more; at the second it holds nothing new and the request is cut.
+    // The link comes back after that, passing on the hangup the browser made meanwhile.
+    const frozen = rig.proxy.inject({ kind: 'freeze', at: CHUNK + 100 * KiB, ms: 2 * stallTimeout + 1500 });
     const run = await upload(rig, file, {
       chunkSize: CHUNK,
       retryDelays: [0, 100, 300, 500, 1000],

@@ -32,7 +32,7 @@ describe('the same file in two tabs', () => {
       );
       for (const run of runs) await assertStored(rig, file, run);
       // Each tab may lose one race per chunk; neither may send the file twice over.
-      assertWire({ wire }, file, CHUNK, Math.ceil(file.size / CHUNK));
+      assertWire({ wire, posts }, file, CHUNK, Math.ceil(file.size / CHUNK));
       assert.equal(runs.length, 2);
     } finally {
       await context.close();
