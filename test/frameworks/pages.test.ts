@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { startUploadServer, type CompletedUpload, type RunningUploadServer } from '../../src/server/index.js';
 import type { Heard } from './.pages/log.js';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const PAGES = ['react19', 'react-wrapper', 'vue'] as const;
@@ -60,17 +61,8 @@ before(async () => {
     onComplete: (info) => void completed.push(info),
   });
   browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: chromiumPath,
+    args: chromiumArgs,
   });
 });
 
