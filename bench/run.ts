@@ -23,6 +23,8 @@ const { values } = parseArgs({
     chunks: { type: 'string', default: '8,16,32,0' },
     big: { type: 'string', default: '1024' },
     only: { type: 'string', default: SECTIONS.join(',') },
+    /** Rounds only: a subset of variant ids (e.g. raw+fsync,ours@32MiB), for more rounds in the same time. */
+    variants: { type: 'string', default: '' },
     dist: { type: 'string', default: join(ROOT, 'dist') },
     out: { type: 'string', default: join(ROOT, 'bench') },
     /** Share of one core others may use before an upload waits or runs again; 0 turns the gate off. */
@@ -36,6 +38,7 @@ const plan: Plan = {
   chunksMiB: values.chunks.split(',').map(Number),
   bigMiB: Number(values.big),
   sections: values.only.split(',').filter(Boolean),
+  variants: values.variants.split(',').filter(Boolean),
   concurrentFiles: 50,
   concurrentMiB: 8,
   heapMiB: [64, 512],
@@ -82,7 +85,7 @@ const results: Results = {
 
 try {
   await harness.start();
-  const heapStart = await harness.heapAfterGc('ours');
+  const heap = [{ after: 'start', uploads: 0, MB: ((await harness.heapAfterGc('ours')) ?? NaN) / MB }];
   const index = {
     main: 0,
     heap: plan.heapMiB.map((_, i) => 1 + i),
@@ -92,14 +95,17 @@ try {
   for (const name of SECTIONS) {
     if (!plan.sections.includes(name)) continue;
     await sections[name]({ harness, plan, files, index, results });
+    heap.push({
+      after: name,
+      uploads: harness.uploads,
+      MB: ((await harness.heapAfterGc('ours')) ?? NaN) / MB,
+    });
   }
-  const heapEnd = await harness.heapAfterGc('ours');
-  if (heapStart !== null && heapEnd !== null) {
-    results.serverHeap = { startMB: heapStart / MB, endMB: heapEnd / MB, uploads: harness.uploads };
-    console.log(
-      `\nour server's JS heap after full GC: ${fmt(heapStart / MB, 2)} MB at start, ${fmt(heapEnd / MB, 2)} MB after ${harness.uploads} uploads`,
-    );
-  }
+  // A leak grows with uploads; a warm-up settles after the first few.
+  results.serverHeap = heap;
+  console.log(
+    `\nour server's JS heap after a full GC: ${heap.map((h) => `${fmt(h.MB, 2)} MB (${h.after}, ${h.uploads} uploads)`).join(', ')}`,
+  );
 } finally {
   await harness.stop();
 }

@@ -147,7 +147,7 @@ function patchedDist(
   for (const [from, to] of edits) {
     const before = text;
     text = text.replace(from, (m) => {
-      applied.push(`body.js: ${m.trim().split('\n')[0]}`);
+      applied.push(`body.js: ${m.replace(/\s+/g, '')}`);
       return to;
     });
     if (text === before) return { cli: null, applied: [] };
@@ -157,10 +157,11 @@ function patchedDist(
 }
 
 /**
- * No per-request fsync: the body writer's `datasync()` calls become no-ops; the once-per-upload sidecar
- * and folder fsyncs (`.sync()`) stay. The difference to the shipped server is what fsync per request costs.
+ * No per-request fsync: every `datasync()` of the body writer (the closing one and the periodic
+ * checkpoints) becomes a no-op; the once-per-upload sidecar and folder fsyncs (`.sync()`) stay.
+ * The difference to the shipped server is what fsync per request costs.
  */
-const NO_FSYNC: Array<[RegExp, string]> = [[/await (\w+)\.datasync\(\)/g, 'await Promise.resolve()']];
+const NO_FSYNC: Array<[RegExp, string]> = [[/\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()']];
 
 /**
  * Early flush: while a body arrives, every 8 MiB written starts one background fdatasync (never two

@@ -42,6 +42,8 @@ export interface Sample {
   pageScriptMs: number;
   heapBase: number;
   heapPeak: number;
+  /** JS heap after the upload and a GC minus before it (CDP Runtime.getHeapUsage). */
+  heapRetained: number;
   chromiumCpuMs: number;
   /** The same split by Chromium process: browser (reads the file for blob bodies), network, renderer. */
   chromiumCpuByRole: Record<string, number>;
@@ -187,6 +189,7 @@ export class Harness {
     execFileSync('sync');
     await page.gc();
     const chromium = this.chromiumPids();
+    const h0 = (await page.heapUsage()).usedSize;
     const m0 = await page.metrics();
     const u0 = await server.usage();
     const c0 = cpuMsOf(chromium);
@@ -225,6 +228,9 @@ export class Harness {
     const roles1 = cpuByRole(chromium);
     const f1 = foreignCpu();
     const m1 = await page.metrics();
+    // What stays after a GC: a page that kept chunk buffers would show them here.
+    await page.gc();
+    const retained = (await page.heapUsage()).usedSize - h0;
     const verified = await this.verify(server, spec, r);
     return {
       variant: v.id,
@@ -240,6 +246,7 @@ export class Harness {
       pageScriptMs: m1.scriptMs - m0.scriptMs,
       heapBase: r.heapBase,
       heapPeak: r.heapPeak,
+      heapRetained: retained,
       chromiumCpuMs: c1 - c0,
       chromiumCpuByRole: Object.fromEntries(
         Object.entries(roles1).map(([k, v]) => [k, v - (roles0[k] ?? 0)]),

@@ -12,6 +12,8 @@ export interface Plan {
   chunksMiB: number[];
   bigMiB: number;
   sections: string[];
+  /** Rounds only: variant ids to run; empty for all. */
+  variants: string[];
   concurrentFiles: number;
   concurrentMiB: number;
   heapMiB: number[];
@@ -29,7 +31,7 @@ export interface Results {
   rss?: unknown[];
   concurrency?: unknown;
   retry?: unknown;
-  serverHeap?: { startMB: number; endMB: number; uploads: number };
+  serverHeap?: Array<{ after: string; uploads: number; MB: number }>;
 }
 
 export interface Ctx {

@@ -52,7 +52,7 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
     TUS,
     { ...TUS, id: `tus@${chunkLabel(DEFAULT_CHUNK || null)}`, chunkMiB: DEFAULT_CHUNK || null },
   ];
-  const variants = usable(harness, all);
+  const variants = usable(harness, all).filter((v) => !plan.variants.length || plan.variants.includes(v.id));
   const bytes = plan.sizeMiB * MiB;
   const spec = (variant: Variant, round: number) => ({
     variant,

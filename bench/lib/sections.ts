@@ -99,7 +99,7 @@ async function trace({ harness, plan, files, index, results }: Ctx): Promise<voi
 
 async function heap({ harness, plan, files, index, results }: Ctx): Promise<void> {
   console.log(
-    `\n== page heap: ${plan.heapMiB.join(' vs ')} MiB (peak usedJSHeapSize during the upload minus before, after GC) ==`,
+    `\n== page heap: ${plan.heapMiB.join(' vs ')} MiB (peak usedJSHeapSize minus before; kept = after a GC minus before; max of 2) ==`,
   );
   const out = [];
   for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(0), RAW_FSYNC])) {
@@ -120,6 +120,7 @@ async function heap({ harness, plan, files, index, results }: Ctx): Promise<void
         sizeMiB: plan.heapMiB[i],
         heapBaseMB: median(runs.map((s) => s.heapBase)) / MB,
         heapGrowthMB: Math.max(...runs.map((s) => s.heapPeak - s.heapBase)) / MB,
+        heapRetainedMB: Math.max(...runs.map((s) => s.heapRetained)) / MB,
         pageTaskMs: median(runs.map((s) => s.pageTaskMs)),
         chromiumCpuMs: median(runs.map((s) => s.chromiumCpuMs)),
         mbps: median(runs.map((s) => s.mbps)),
@@ -130,12 +131,22 @@ async function heap({ harness, plan, files, index, results }: Ctx): Promise<void
   results.heap = out;
   console.log(
     table([
-      ['variant', 'file', 'heap before', 'heap growth (max of 2)', 'page task ms', 'chromium CPU ms', 'MB/s'],
+      [
+        'variant',
+        'file',
+        'heap before',
+        'peak growth',
+        'kept after GC',
+        'page task ms',
+        'chromium CPU ms',
+        'MB/s',
+      ],
       ...out.map((h) => [
         h.variant,
         `${h.sizeMiB} MiB`,
         `${fmt(h.heapBaseMB, 2)} MB`,
         `${fmt(h.heapGrowthMB, 3)} MB`,
+        `${fmt(h.heapRetainedMB, 3)} MB`,
         fmt(h.pageTaskMs, 0),
         fmt(h.chromiumCpuMs, 0),
         fmt(h.mbps),
