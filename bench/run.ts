@@ -1,7 +1,8 @@
 // `npm run bench`: the engine (from the element's bundle) against one raw POST and against tus, side by
 // side, in one Chromium, on loopback. See bench/README.md. Flags:
 //   --rounds N (5)  --size MiB (256)  --chunks 8,16,32,0 (MiB, 0 = whole file)  --big MiB (1024, the RSS file)
-//   --only rounds,trace,heap,rss,concurrency,retry  --quiet-share 0.25 (0 = no noise gate)
+//   --only rounds,trace,heap,rss,concurrency,retry  --variants id,id (rounds subset)
+//   --quiet-share 0.25 (0 = no noise gate)  --pin 1 (Chromium on CPU 0, servers on CPU 1; 0 = unpinned)
 //   --dist DIR (a build other than ./dist)  --out DIR (where results.json and chart.svg go; default bench/)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench') },
     /** Share of one core others may use before an upload waits or runs again; 0 turns the gate off. */
     'quiet-share': { type: 'string', default: '0.25' },
+    /** 1: Chromium on CPU 0, servers on CPU 1 (see Harness.pin); 0: let the scheduler place them. */
+    pin: { type: 'string', default: '1' },
   },
 });
 
@@ -64,6 +67,7 @@ const files = {
 const list = [files.main, ...files.heap, files.big, ...files.many];
 const harness = new Harness(built, list);
 harness.gate.share = Number(values['quiet-share']);
+if (values.pin === '0') harness.pin = null;
 const results: Results = {
   meta: {
     command: `node --import tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
@@ -76,6 +80,9 @@ const results: Results = {
     cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
     engine: built.engine,
     noFsyncPatches: built.noFsyncPatches,
+    pinned: harness.pin
+      ? `Chromium on CPU ${harness.pin.client}; servers, proxies, bench on CPU ${harness.pin.server}`
+      : 'no',
     loadBefore: loadavg(),
     loadAfter: [],
     seconds: 0,

@@ -27,21 +27,21 @@ export class ServerChild {
     return this.proc.pid!;
   }
 
-  /** Starts `node --import probe script ...args` and waits for its "listening on http://..." line. */
+  /**
+   * Starts `node --import probe script ...args` (under `taskset -c cpu` when given) and waits for its
+   * "listening on http://..." line. taskset execs node, so the pid is node's.
+   */
   static async start(
     name: string,
     probe: string,
     script: string,
     args: string[],
     dir: string,
+    cpu?: number,
   ): Promise<ServerChild> {
-    const proc = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', pathToFileURL(probe).href, script, ...args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      },
-    );
+    const node = [process.execPath, '--expose-gc', '--import', pathToFileURL(probe).href, script, ...args];
+    const [cmd, ...rest] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node];
+    const proc = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const log: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${log.join('')}`)), 15000);

@@ -1,6 +1,7 @@
 // The bench's moving parts in one place: server children, one page per origin, and one measured upload.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { PageResult } from '../page/bench-page.js';
@@ -92,8 +93,16 @@ export class Harness {
     readonly files: string[],
   ) {}
 
+  /**
+   * Chromium on CPU 0; the servers, the proxies and the bench on CPU 1: client and server on separate
+   * cores, as on separate machines. Unpinned, the two sides collide on a 2-core box and the same upload
+   * varies 2x from run to run. Null when off or when there are fewer than 2 CPUs.
+   */
+  pin: { client: number; server: number } | null =
+    availableParallelism() >= 2 ? { client: 0, server: 1 } : null;
+
   async start(): Promise<void> {
-    const { built } = this;
+    const { built, pin } = this;
     const store = (name: string) => {
       const dir = join(WORK, `store-${name}`);
       mkdirSync(dir, { recursive: true });
@@ -112,14 +121,20 @@ export class Harness {
     const start = async (name: ServerName, script: string | null) => {
       if (!script) return;
       const dir = store(name);
-      this.servers.set(name, await ServerChild.start(name, built.probe, script, common(dir), dir));
+      this.servers.set(
+        name,
+        await ServerChild.start(name, built.probe, script, common(dir), dir, pin?.server),
+      );
     };
     await start('raw', built.rawSink);
     await start('tus', built.tusServer);
     await start('ours', built.serverCli);
     await start('ours-nofsync', built.noFsyncCli);
     await start('ours-earlyflush', built.earlyFlushCli);
+    // Chromium inherits the launching process's CPUs: lend it the client's, then move the bench over.
+    if (pin) pinSelf(pin.client);
     this.browser = await launch();
+    if (pin) pinSelf(pin.server);
     for (const [name, child] of this.servers)
       this.pages.set(name, await BenchPage.open(this.browser, child.url, this.files));
   }
@@ -270,4 +285,9 @@ export class Harness {
       if ((await sha256(stored[i].path)) !== (await sourceHash(spec.sources[i]))) return 'FAILED';
     return 'sha256';
   }
+}
+
+/** Moves every thread of the bench process to one CPU; children started afterwards inherit it. */
+function pinSelf(cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
 }
