@@ -39,6 +39,9 @@ export interface Sample {
   serverRssBase: number;
   serverRssPeak: number;
   serverRssMin: number;
+  /** Highest VmRSS in the first and in the last quarter of the upload: growth with size shows as a rise. */
+  serverRssFirstQuarter: number;
+  serverRssLastQuarter: number;
   pageTaskMs: number;
   pageScriptMs: number;
   heapBase: number;
@@ -257,6 +260,8 @@ export class Harness {
       serverRssBase: rss.base,
       serverRssPeak: rss.peak,
       serverRssMin: rss.min,
+      serverRssFirstQuarter: Math.max(...rss.series.slice(0, Math.max(1, rss.series.length >> 2))),
+      serverRssLastQuarter: Math.max(...rss.series.slice(-Math.max(1, rss.series.length >> 2))),
       pageTaskMs: m1.taskMs - m0.taskMs,
       pageScriptMs: m1.scriptMs - m0.scriptMs,
       heapBase: r.heapBase,

@@ -53,26 +53,26 @@ export function cpuMsOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (stat(pid)?.cpuMs ?? 0), 0);
 }
 
-/** Samples VmRSS every `everyMs` until stopped; reports the first, lowest and highest samples. */
-export function sampleRss(
-  pids: () => number[],
-  everyMs: number,
-): () => { base: number; min: number; peak: number } {
+export interface RssSamples {
+  base: number;
+  min: number;
+  peak: number;
+  /** Every sample, in order, the first being `base`. */
+  series: number[];
+}
+
+/** Samples VmRSS every `everyMs` until stopped. */
+export function sampleRss(pids: () => number[], everyMs: number): () => RssSamples {
   const read = () => pids().reduce((sum, pid) => sum + rssOf(pid), 0);
-  const base = read();
-  let min = base;
-  let peak = base;
+  const series = [read()];
   const timer = setInterval(() => {
     const v = read();
-    if (v === 0) return;
-    min = Math.min(min, v);
-    peak = Math.max(peak, v);
+    if (v > 0) series.push(v);
   }, everyMs);
   return () => {
     clearInterval(timer);
-    const v = read();
-    peak = Math.max(peak, v);
-    return { base, min: Math.min(min, v), peak };
+    series.push(read());
+    return { base: series[0], min: Math.min(...series), peak: Math.max(...series), series };
   };
 }
 

@@ -156,22 +156,31 @@ async function heap({ harness, plan, files, index, results }: Ctx): Promise<void
 }
 
 async function rss({ harness, plan, files, index, results }: Ctx): Promise<void> {
-  console.log(`\n== server RSS while receiving ${plan.bigMiB} MiB (VmRSS every 20 ms) ==`);
+  console.log(
+    `\n== server RSS while receiving ${plan.sizeMiB} MiB, then ${plan.bigMiB} MiB (VmRSS every 20 ms) ==`,
+  );
   const out = [];
   for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(0), RAW_FSYNC, TUS])) {
-    const s = await harness.upload({
-      variant: v,
-      round: 1,
-      indices: [index.big],
-      bytes: plan.bigMiB * MiB,
-      sources: [files.big],
-    });
+    const upload = (big: boolean) =>
+      harness.upload({
+        variant: v,
+        round: 1,
+        indices: [big ? index.big : index.main],
+        bytes: (big ? plan.bigMiB : plan.sizeMiB) * MiB,
+        sources: [big ? files.big : files.main],
+      });
+    // The smaller upload first: a server's first seconds grow its heap whatever the size; flat means
+    // the bigger upload peaks where the smaller one did.
+    const small = await upload(false);
+    const s = await upload(true);
     out.push({
       variant: v.id,
+      smallPeakMB: small.serverRssPeak / MB,
       baseMB: s.serverRssBase / MB,
-      minMB: s.serverRssMin / MB,
       peakMB: s.serverRssPeak / MB,
-      rangeMB: (s.serverRssPeak - Math.min(s.serverRssBase, s.serverRssMin)) / MB,
+      firstQuarterMB: s.serverRssFirstQuarter / MB,
+      lastQuarterMB: s.serverRssLastQuarter / MB,
+      overSmallMB: (s.serverRssPeak - small.serverRssPeak) / MB,
       serverCpuMs: s.serverCpuMs,
       mbps: s.mbps,
       verified: s.verified,
@@ -180,13 +189,26 @@ async function rss({ harness, plan, files, index, results }: Ctx): Promise<void>
   results.rss = out;
   console.log(
     table([
-      ['variant', 'RSS before', 'min', 'peak', 'peak - lowest', 'srv CPU ms', 'MB/s', 'stored'],
+      [
+        'variant',
+        `peak at ${plan.sizeMiB} MiB`,
+        'before',
+        '1st quarter',
+        'last quarter',
+        'peak',
+        'peak - small peak',
+        'srv CPU ms',
+        'MB/s',
+        'stored',
+      ],
       ...out.map((r) => [
         r.variant,
+        `${fmt(r.smallPeakMB)} MB`,
         `${fmt(r.baseMB)} MB`,
-        `${fmt(r.minMB)} MB`,
+        `${fmt(r.firstQuarterMB)} MB`,
+        `${fmt(r.lastQuarterMB)} MB`,
         `${fmt(r.peakMB)} MB`,
-        `${fmt(r.rangeMB)} MB`,
+        `${fmt(r.overSmallMB)} MB`,
         fmt(r.serverCpuMs, 0),
         fmt(r.mbps),
         r.verified,
@@ -255,7 +277,13 @@ async function concurrency({ harness, plan, files, index, results }: Ctx): Promi
 }
 
 interface RetryCut {
+  /** Chromium's own re-send of the cut request (same X-Start-Byte), on a new connection. */
+  cutToResendMs: number | null;
+  /** What the re-send got: the 409 with the offset, or a reset ('none') as the server closed mid-body. */
+  resendAnswer: number | 'none' | null;
   cutToStatusMs: number | null;
+  /** The status answer leaving the server to the retry's first byte arriving. */
+  statusToRetryByteMs: number | null;
   cutToRetryFirstByteMs: number | null;
   statusRttClientMs: number | null;
   statusServerMs: number | null;
@@ -299,20 +327,24 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
       // The retry proper: the first POST that goes on from where the server is (Chromium itself may
       // first re-send the cut request on a fresh connection; the server answers that one 409).
       const resumed = after.find((e) => e.method === 'POST' && e.startByte !== cut?.startByte);
-      const resent = after.some((e) => e.method === 'POST' && e.startByte === cut?.startByte);
+      const resend = after.find((e) => e.method === 'POST' && e.startByte === cut?.startByte);
       // Client side (page clock): the cut POST's end, then the status request's round trip.
       const rows = s.trace ?? [];
       const failedAt = rows.findIndex((r) => r[0] === 'POST');
       const failed = rows[failedAt];
       const get = rows.slice(failedAt + 1).find((r) => r[0] === 'GET');
       out.push({
+        cutToResendMs: resend ? resend.arrived - cutAt : null,
+        resendAnswer: resend ? (resend.status ?? 'none') : null,
+        statusToRetryByteMs:
+          status?.finished != null && resumed?.firstByte != null ? resumed.firstByte - status.finished : null,
         cutToStatusMs: status ? status.arrived - cutAt : null,
         cutToRetryFirstByteMs: resumed?.firstByte != null ? resumed.firstByte - cutAt : null,
         statusRttClientMs: get ? get[4] - get[2] : null,
         statusServerMs: status?.finished != null ? status.finished - status.arrived : null,
         errorToStatusSendMs: get && failed ? get[2] - failed[4] : null,
         firstRetryDelayMs: defaultOptions().retryDelays[0],
-        chromiumResent: resent,
+        chromiumResent: resend !== undefined,
         sequence: after.map(
           (e) =>
             `${e.method} ${e.path}${e.startByte !== null ? ` @${e.startByte}` : ''} -> ${e.status ?? 'cut'}`,
@@ -337,25 +369,25 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
     table([
       [
         'cut',
-        'cut -> retry 1st byte',
-        'cut -> status',
+        'cut->retry 1st byte',
+        'cut->re-send',
+        're-send got',
+        'cut->status',
         'status RTT (page)',
-        'error -> status sent',
-        'Chromium re-sent',
+        'status->retry byte',
         'retries',
         'stored',
-        'requests after the cut',
       ],
       ...out.map((r, i) => [
         `#${i + 1}`,
         `${fmt(r.cutToRetryFirstByteMs ?? NaN, 1)} ms`,
+        `${fmt(r.cutToResendMs ?? NaN, 1)} ms`,
+        r.resendAnswer === null ? 'no re-send' : r.resendAnswer === 'none' ? 'reset' : String(r.resendAnswer),
         `${fmt(r.cutToStatusMs ?? NaN, 1)} ms`,
         `${fmt(r.statusRttClientMs ?? NaN, 1)} ms`,
-        `${fmt(r.errorToStatusSendMs ?? NaN, 1)} ms`,
-        r.chromiumResent ? 'yes' : 'no',
+        `${fmt(r.statusToRetryByteMs ?? NaN, 1)} ms`,
         String(r.retries),
         r.verified,
-        r.sequence.slice(0, 4).join(', '),
       ]),
     ]),
   );
