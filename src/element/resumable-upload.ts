@@ -95,8 +95,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   /** URL the bytes are `POST`ed to. */
   @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
   /**
-   * Bytes per request; 0 sends each file in one request.
-   * @default 16777216
+   * Bytes per request; 0 sends the rest of each file in one request (the fastest; proxies' 413s shrink it).
+   * @default 0
    */
   @property({ attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber })
   accessor chunkSize: number = defaultOptions().chunkSize;

@@ -22,11 +22,16 @@ async function storedSha256(id: string): Promise<string> {
 }
 
 /** Uploads `file` to the sink and returns every progress sample. */
-async function upload(file: File, transport: ObservedTransport, id: string): Promise<Sample[]> {
+async function upload(
+  file: File,
+  transport: ObservedTransport,
+  id: string,
+  chunkSize = 4 * MiB,
+): Promise<Sample[]> {
   const uploader = new Uploader({
     statusUrl: '/__sink/status',
     uploadUrl: '/__sink/upload',
-    chunkSize: 4 * MiB,
+    chunkSize,
     retryDelays: [0],
     fileId: () => id,
     transport,
@@ -100,6 +105,19 @@ describe('engine progress against a real server', () => {
       samples.slice(cut + 1).find((s) => s.inFlight)?.inFlight?.start,
       'next chunk starts at the server offset',
     ).to.equal(cutAt);
+    expect(await storedSha256(id)).to.equal(await sha256Hex(sourceBytes(file)));
+  });
+
+  it('sends a whole file as the File itself (Chromium sends it twice as fast as a slice), a resume as a slice', async () => {
+    const file = makeFile(8 * MiB, 'whole.bin');
+    const id = `whole-${crypto.randomUUID()}`;
+    const transport = new ObservedTransport(3 * MiB);
+    await upload(file, transport, id, 0);
+
+    expect(transport.starts).to.deep.equal([0, 3 * MiB]);
+    expect(transport.bodies[0], 'the first request: the File, not a copy or slice').to.equal(file);
+    expect(transport.bodies[1]).to.not.equal(file);
+    expect(transport.bodies[1].size).to.equal(5 * MiB);
     expect(await storedSha256(id)).to.equal(await sha256Hex(sourceBytes(file)));
   });
 });

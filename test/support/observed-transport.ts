@@ -8,6 +8,8 @@ export class ObservedTransport implements Transport {
   current: { start: number; loaded: number } | null = null;
   /** X-Start-Byte of every upload request, in order. */
   readonly starts: number[] = [];
+  /** The body of every upload request, as the engine handed it over. */
+  readonly bodies: Blob[] = [];
   private readonly inner = new XhrTransport();
 
   /** @param cutAt the first upload request spanning this byte delivers the bytes before it, then fails as a lost connection. */
@@ -16,6 +18,7 @@ export class ObservedTransport implements Transport {
   async send(req: TransportRequest): Promise<TransportResponse> {
     if (req.method !== 'POST' || !req.body) return this.inner.send(req);
     const start = Number(req.headers['X-Start-Byte']);
+    this.bodies.push(req.body);
     let body = req.body;
     const cut = this.cutAt !== null && start < this.cutAt && start + body.size > this.cutAt;
     if (cut) {

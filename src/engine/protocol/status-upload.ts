@@ -64,7 +64,8 @@ export class StatusUploadProtocol implements Protocol {
         'X-Start-Byte': String(start),
         'X-File-Size': String(ctx.file.size),
       },
-      body: ctx.file.slice(start, end),
+      // Chromium sends a File twice as fast as a Blob sliced from it: slice only when we must.
+      body: start === 0 && end === ctx.file.size ? ctx.file : ctx.file.slice(start, end),
       withCredentials: ctx.withCredentials,
       signal: ctx.signal,
       stallTimeout: ctx.stallTimeout,
