@@ -1,6 +1,5 @@
 // Everything the bench runs besides the project itself, bundled with esbuild into bench/out/.
-import { build, type Plugin } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +22,6 @@ export interface Built {
   noFsyncPatches: string[];
   /** A copy of dist/ whose body writer starts fdatasync in the background while receiving. */
   earlyFlushCli: string | null;
-  /** The engine with the proposed whole-file fast path (send the File, not a slice of it), or null. */
-  unslicedEngine: string | null;
 }
 
 export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
@@ -68,8 +65,6 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     });
   }
 
-  const unslicedEngine = await buildUnsliced(common, www);
-
   const children = join(OUT, 'children');
   const node = { ...common, platform: 'node', target: 'node20', packages: 'external' } as const;
   await build({ ...node, entryPoints: ['bench/lib/raw-sink.ts'], outfile: join(children, 'raw-sink.mjs') });
@@ -95,41 +90,7 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     noFsyncCli: noFsync.cli,
     noFsyncPatches: noFsync.applied,
     earlyFlushCli: earlyFlush.cli,
-    unslicedEngine,
   };
-}
-
-const SLICE = 'body: ctx.file.slice(start, end),';
-const UNSLICED = 'body: start === 0 && end === ctx.file.size ? ctx.file : ctx.file.slice(start, end),';
-
-/**
- * The engine from src/ with one line changed at bundle time (src/ is untouched): a request that covers
- * the whole file sends the File itself. Chromium uploads a File from its path but streams a sliced Blob
- * through the blob system, at about half the speed. Null when the line is no longer there.
- */
-async function buildUnsliced(common: object, www: string): Promise<string | null> {
-  let found = false;
-  const patch: Plugin = {
-    name: 'unsliced',
-    setup(b) {
-      b.onLoad({ filter: /protocol[\\/]status-upload\.ts$/ }, async (args) => {
-        const text = await readFile(args.path, 'utf8');
-        found = text.includes(SLICE);
-        return { contents: text.replace(SLICE, UNSLICED), loader: 'ts' };
-      });
-    },
-  };
-  const outfile = join(www, 'engine-unsliced.js');
-  await build({
-    ...common,
-    entryPoints: ['src/engine/index.ts'],
-    outfile,
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    plugins: [patch],
-  });
-  return found ? '/engine-unsliced.js' : null;
 }
 
 /** A copy of dist/ with server/body.js rewritten, for what-if variants; null when a pattern is gone. */

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ServerTraceRow } from './probe.js';
 import { rssOf } from './proc.js';
 
 export interface Usage {
@@ -73,6 +74,13 @@ export class ServerChild {
     this.proc.send(gc ? 'gc' : 'probe');
     const [{ cpu, mem }] = await reply;
     return { cpuMs: (cpu.user + cpu.system) / 1000, rss: mem.rss, heapUsed: mem.heapUsed };
+  }
+
+  /** The probe's request timestamps since the last call (and forgets them). */
+  async trace(): Promise<ServerTraceRow[]> {
+    const reply = once(this.proc, 'message') as Promise<[{ trace: ServerTraceRow[] }]>;
+    this.proc.send('trace');
+    return (await reply)[0].trace;
   }
 
   rss(): number {

@@ -10,7 +10,8 @@ import type { Built } from './build.js';
 import { ServerChild } from './children.js';
 import { WORK, sha256, sourceHash } from './files.js';
 import { cpuByRole, cpuMsOf, descendants, foreignCpu, foreignDelta, sampleRss } from './proc.js';
-import { mbps } from './report.js';
+import type { ServerTraceRow } from './probe.js';
+import { mbps, median } from './report.js';
 
 export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-earlyflush' | 'tus';
 
@@ -25,8 +26,6 @@ export interface Variant {
   progress?: boolean;
   /** Raw only: send file.slice(0, size) instead of the File, as a chunked uploader must. */
   slice?: boolean;
-  /** Ours only: an engine build other than the shipped bundle. */
-  module?: string;
 }
 
 export interface Sample {
@@ -61,7 +60,26 @@ export interface Sample {
   retries: number;
   errors: string[];
   verified: 'sha256' | 'size' | 'FAILED';
+  /** Timestamped at the server by the probe (see probe.ts). */
+  server: ServerTiming;
   trace?: PageResult['trace'];
+}
+
+/** One upload as the server saw it; requests with a body are the POSTs (and tus's PATCHes). */
+export interface ServerTiming {
+  bodies: number;
+  others: number;
+  /** First request's arrival to the last answer. */
+  spanMs: number;
+  /** Head arrived to body read to its end, summed over bodies. */
+  receivingMs: number;
+  /** Body read to its end to answer sent (the closing writes, fsync, bookkeeping), summed. */
+  answerMs: number;
+  /** The same for the median body but the last, and for the last (which completes the upload). */
+  answerMedianMs: number;
+  answerLastMs: number;
+  /** An answer sent to the next request's head arriving: the client's turnaround plus loopback, summed. */
+  betweenMs: number;
 }
 
 export interface UploadSpec {
@@ -213,6 +231,7 @@ export class Harness {
     const c0 = cpuMsOf(chromium);
     const roles0 = cpuByRole(chromium);
     const f0 = foreignCpu();
+    await server.trace();
     const stopRss = sampleRss(() => [server.pid], 20);
     const opts =
       v.kind === 'raw'
@@ -237,10 +256,10 @@ export class Harness {
                 concurrency: spec.concurrency ?? 1,
                 idPrefix: `bench-${process.pid}-${++uploadSeq}`,
                 trace: spec.trace,
-                module: v.module,
               };
     const r = await page.run(v.kind, opts);
     const rss = stopRss();
+    const serverRows = await server.trace();
     const u1 = await server.usage();
     const c1 = cpuMsOf(chromium);
     const roles1 = cpuByRole(chromium);
@@ -276,6 +295,7 @@ export class Harness {
       retries: r.retries,
       errors: r.errors,
       verified,
+      server: serverTiming(serverRows),
       trace: r.trace,
     };
   }
@@ -295,4 +315,24 @@ export class Harness {
 /** Moves every thread of the bench process to one CPU; children started afterwards inherit it. */
 function pinSelf(cpu: number): void {
   execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+}
+
+const UPLOAD_PATH = /^\/(upload|status|raw|files)/;
+
+function serverTiming(all: ServerTraceRow[]): ServerTiming {
+  const rows = all.filter((r) => UPLOAD_PATH.test(r[1])).sort((a, b) => a[3] - b[3]);
+  const bodies = rows.filter((r) => r[0] === 'POST' || r[0] === 'PATCH');
+  const answer = (r: ServerTraceRow) => (r[5] ?? NaN) - (r[4] ?? NaN);
+  const answers = bodies.map(answer).filter((x) => !Number.isNaN(x));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return {
+    bodies: bodies.length,
+    others: rows.length - bodies.length,
+    spanMs: rows.length ? Math.max(...rows.map((r) => r[5] ?? r[3])) - rows[0][3] : 0,
+    receivingMs: sum(bodies.map((r) => (r[4] ?? r[3]) - r[3])),
+    answerMs: sum(answers),
+    answerMedianMs: answers.length > 1 ? median(answers.slice(0, -1)) : NaN,
+    answerLastMs: answers.at(-1) ?? NaN,
+    betweenMs: sum(rows.slice(1).map((r, i) => Math.max(0, r[3] - (rows[i][5] ?? r[3])))),
+  };
 }

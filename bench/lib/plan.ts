@@ -69,6 +69,8 @@ export const RAW_SLICE: Variant = {
 };
 /** The engine's current default (MiB), used where one chunk size stands for all. */
 export const DEFAULT_CHUNK = defaultOptions().chunkSize / MiB;
+/** A chunked upload where one stands for all (heap, RSS, the what-if servers, tus with chunks). */
+export const CHUNKED = 16;
 /** Drops repeats (e.g. when the default chunk size is also one of --chunks) and absent servers. */
 export const usable = (harness: Harness, vs: Variant[]) =>
   vs.filter((v, i) => harness.has(v.server) && vs.findIndex((w) => w.id === v.id) === i);

@@ -1,6 +1,17 @@
 // The alternating rounds: every variant once per round, the summary table, the chart.
 import type { Sample, Variant } from './harness.js';
-import { chunkLabel, DEFAULT_CHUNK, ours, RAW, RAW_FSYNC, RAW_SLICE, TUS, usable, type Ctx } from './plan.js';
+import {
+  CHUNKED,
+  chunkLabel,
+  DEFAULT_CHUNK,
+  ours,
+  RAW,
+  RAW_FSYNC,
+  RAW_SLICE,
+  TUS,
+  usable,
+  type Ctx,
+} from './plan.js';
 import { chart, fmt, median, MB, MiB, table, type ChartSeries } from './report.js';
 
 export interface SummaryRow {
@@ -36,21 +47,18 @@ const line = (s: Sample) =>
   `  foreign cpu ${fmt(s.foreignCpuMs, 0)} ms${s.verified === 'FAILED' ? `  FAILED ${s.errors.join('; ')}` : ''}`;
 
 export async function rounds({ harness, plan, files, index, results }: Ctx): Promise<void> {
-  const unsliced: Variant[] = harness.built.unslicedEngine
-    ? [{ ...ours(0), id: 'ours-unsliced@whole', module: harness.built.unslicedEngine }]
-    : [];
   const all: Variant[] = [
     RAW,
     RAW_FSYNC,
     RAW_SLICE,
     ...plan.chunksMiB.map((c) => ours(c)),
     { ...ours(DEFAULT_CHUNK), id: `element@${chunkLabel(DEFAULT_CHUNK)}`, kind: 'element' as const },
-    ...unsliced,
     ...plan.chunksMiB.map((c) => ours(c, 'ours-nofsync')),
-    ours(DEFAULT_CHUNK, 'ours-earlyflush'),
+    ours(CHUNKED, 'ours-earlyflush'),
     ours(0, 'ours-earlyflush'),
     TUS,
-    { ...TUS, id: `tus@${chunkLabel(DEFAULT_CHUNK || null)}`, chunkMiB: DEFAULT_CHUNK || null },
+    // tus with the same chunks as ours@16MiB: per-chunk overheads side by side.
+    { ...TUS, id: `tus@${chunkLabel(CHUNKED)}`, chunkMiB: CHUNKED },
   ];
   const variants = usable(harness, all).filter((v) => !plan.variants.length || plan.variants.includes(v.id));
   const bytes = plan.sizeMiB * MiB;
@@ -69,6 +77,7 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
   const warm = [
     RAW,
     ours(DEFAULT_CHUNK),
+    ours(CHUNKED),
     ours(DEFAULT_CHUNK, 'ours-nofsync'),
     ours(DEFAULT_CHUNK, 'ours-earlyflush'),
     TUS,
@@ -144,7 +153,6 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
     { label: 'ours (fsync per request)', color: '#1f6feb', server: 'ours' },
     { label: 'ours, per-request fsync off', color: '#8250df', server: 'ours-nofsync', dashed: true },
     { label: 'ours, early flush (proposal)', color: '#bf8700', server: 'ours-earlyflush', dashed: true },
-    { label: 'ours, File unsliced (proposal)', color: '#0a7d6c', server: 'ours-unsliced' },
   ]
     .map(({ server, ...s }) => ({
       ...s,
@@ -204,5 +212,3 @@ function summarize(v: Variant, samples: Sample[], nRounds: number): SummaryRow {
     failures: mine.filter((s) => s.verified === 'FAILED').length,
   };
 }
-
-/** Where the time of one upload goes, from the proxy's timestamps at the server's door. */

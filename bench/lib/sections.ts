@@ -1,99 +1,83 @@
 // The sections besides the rounds: trace, heap, rss, concurrency, retry.
 import { defaultOptions } from '../../src/engine/options.js';
 import { BenchPage } from './browser.js';
-import { CutProxy, type ProxiedRequest } from './cut-proxy.js';
+import { CutProxy } from './cut-proxy.js';
 import type { Sample } from './harness.js';
-import { DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from './plan.js';
+import { CHUNKED, DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from './plan.js';
 import { fmt, median, MB, MiB, table } from './report.js';
 import { rounds } from './rounds.js';
 
-function breakdown(variant: string, s: Sample, log: ProxiedRequest[]) {
-  const posts = log.filter((e) => e.method === 'POST');
-  const gets = log.filter((e) => e.method === 'GET' && e.path.startsWith('/status'));
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const waits = posts.map((e) => (e.answered ?? NaN) - (e.lastByte ?? NaN));
-  const gaps = log.slice(1).map((e, i) => e.arrived - (log[i].finished ?? NaN));
-  const rows = s.trace ?? [];
-  return {
-    variant,
-    ms: s.ms,
-    mbps: s.mbps,
-    posts: posts.length,
-    gets: gets.length,
-    /** First to last body byte, summed over POSTs. */
-    receivingMs: sum(posts.map((e) => (e.lastByte ?? NaN) - (e.firstByte ?? NaN))),
-    /** Last body byte to the answer's head: the server's fsync and bookkeeping, summed. */
-    serverWaitMs: sum(waits),
-    lastPostWaitMs: waits.at(-1) ?? NaN,
-    otherPostWaitMs: waits.length > 1 ? median(waits.slice(0, -1)) : NaN,
-    /** Answer sent to the next request's head: the client's turnaround plus loopback, summed. */
-    betweenMs: sum(gaps),
-    statusMs: sum(gets.map((e) => (e.finished ?? NaN) - e.arrived)),
-    /** In the page: an answer's readyState 4 to the next send(), i.e. the engine's own work per chunk. */
-    engineTurnaroundMs: median(rows.slice(1).map((r, i) => r[2] - rows[i][4])),
-    progressEvents: s.progressEvents,
-  };
-}
-
+/**
+ * Where the time goes, as the server saw it during the rounds (the probe timestamps every request):
+ * medians per variant. Plus one page-traced upload per chunk size for the engine's own work per chunk.
+ */
 async function trace({ harness, plan, files, index, results }: Ctx): Promise<void> {
-  console.log(
-    `\n== trace: where the time goes (${plan.sizeMiB} MiB through a timestamping proxy, so slower than above) ==`,
-  );
-  const out = [];
-  for (const server of ['ours', 'ours-nofsync', 'ours-earlyflush'] as const) {
-    const child = harness.servers.get(server);
-    if (!child) continue;
-    const proxy = await CutProxy.start(child.url);
-    const page = await BenchPage.open(harness.browser, proxy.url, harness.files);
-    try {
-      for (const c of plan.chunksMiB) {
-        const s = await harness.upload({
-          variant: ours(c, server),
-          round: 0,
-          indices: [index.main],
-          bytes: plan.sizeMiB * MiB,
-          sources: [files.main],
-          page,
-          trace: true,
-          beforeEach: () => proxy.arm(null),
-        });
-        out.push(breakdown(s.variant, s, [...proxy.log]));
-      }
-    } finally {
-      await page.page.context().close();
-      await proxy.close();
-    }
+  const samples = results.samples ?? [];
+  if (!samples.length) return console.log('\n(trace needs the rounds)');
+  console.log(`\n== trace: where the time goes, timestamped at the server during the rounds (medians) ==`);
+  const engine = new Map<string, number>();
+  for (const c of plan.chunksMiB) {
+    const s = await harness.upload({
+      variant: ours(c),
+      round: 0,
+      indices: [index.main],
+      bytes: plan.sizeMiB * MiB,
+      sources: [files.main],
+      trace: true,
+    });
+    // In the page: an answer's readyState 4 to the next send(), i.e. the engine's own work per chunk.
+    const rows = s.trace ?? [];
+    engine.set(s.variant, median(rows.slice(1).map((r, k) => r[2] - rows[k][4])));
   }
+  const variants = [...new Set(samples.map((s) => s.variant))];
+  const out = variants.map((id) => {
+    const mine = samples.filter((s) => s.variant === id);
+    const m = (f: (s: Omit<Sample, 'trace'>) => number) => median(mine.map(f));
+    return {
+      variant: id,
+      ms: m((s) => s.ms),
+      bodies: m((s) => s.server.bodies),
+      others: m((s) => s.server.others),
+      receivingMs: m((s) => s.server.receivingMs),
+      answerMs: m((s) => s.server.answerMs),
+      answerMedianMs: m((s) => s.server.answerMedianMs),
+      answerLastMs: m((s) => s.server.answerLastMs),
+      betweenMs: m((s) => s.server.betweenMs),
+      enginePerChunkMs: engine.get(id) ?? NaN,
+    };
+  });
   results.trace = out;
   console.log(
     table([
       [
         'variant',
-        'MB/s',
-        'POSTs',
-        'GETs',
+        'upload ms',
+        'bodies',
+        'other req',
         'receiving ms',
-        'server answer wait ms',
-        'per POST (median)',
-        'last POST',
-        'between requests ms',
-        'engine per chunk ms',
-        'status ms',
+        'answering ms',
+        'per body',
+        'last body',
+        'between ms',
+        'engine/chunk',
       ],
       ...out.map((b) => [
         b.variant,
-        fmt(b.mbps),
-        String(b.posts),
-        String(b.gets),
+        fmt(b.ms, 0),
+        fmt(b.bodies, 0),
+        fmt(b.others, 0),
         fmt(b.receivingMs, 0),
-        fmt(b.serverWaitMs, 1),
-        fmt(b.otherPostWaitMs, 1),
-        fmt(b.lastPostWaitMs, 1),
+        fmt(b.answerMs, 1),
+        fmt(b.answerMedianMs, 1),
+        fmt(b.answerLastMs, 1),
         fmt(b.betweenMs, 1),
-        fmt(b.engineTurnaroundMs, 2),
-        fmt(b.statusMs, 1),
+        Number.isNaN(b.enginePerChunkMs) ? '' : `${fmt(b.enginePerChunkMs, 2)} ms`,
       ]),
     ]),
+  );
+  console.log(
+    'receiving: head to body read; answering: body read to answer sent (closing writes, fsync, bookkeeping);\n' +
+      'between: answer sent to the next request (client turnaround + loopback); engine/chunk: page-side, per chunk',
   );
 }
 
@@ -102,7 +86,7 @@ async function heap({ harness, plan, files, index, results }: Ctx): Promise<void
     `\n== page heap: ${plan.heapMiB.join(' vs ')} MiB (peak usedJSHeapSize minus before; kept = after a GC minus before; max of 2) ==`,
   );
   const out = [];
-  for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(0), RAW_FSYNC])) {
+  for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(CHUNKED), ours(0), RAW_FSYNC])) {
     for (let i = 0; i < plan.heapMiB.length; i++) {
       const runs: Sample[] = [];
       for (let k = 0; k < 2; k++)
@@ -160,7 +144,7 @@ async function rss({ harness, plan, files, index, results }: Ctx): Promise<void>
     `\n== server RSS while receiving ${plan.sizeMiB} MiB, then ${plan.bigMiB} MiB (VmRSS every 20 ms) ==`,
   );
   const out = [];
-  for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(0), RAW_FSYNC, TUS])) {
+  for (const v of usable(harness, [ours(DEFAULT_CHUNK), ours(CHUNKED), ours(0), RAW_FSYNC, TUS])) {
     const upload = (big: boolean) =>
       harness.upload({
         variant: v,

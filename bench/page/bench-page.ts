@@ -109,10 +109,8 @@ async function ours(opts: {
   concurrency: number;
   idPrefix: string;
   trace?: boolean;
-  /** Another build of the engine to load instead of the shipped bundle. */
-  module?: string;
 }): Promise<PageResult> {
-  const { Uploader } = (await import(opts.module ?? '/resumable-upload.js')) as EngineModule;
+  const { Uploader } = (await import('/resumable-upload.js' as string)) as EngineModule;
   const list = files(opts.indices);
   return measured(
     (r) =>
