@@ -24,9 +24,14 @@ export function sendText(
   res.end(body);
 }
 
+/** How long an early answer keeps reading (and discarding) a large body before the connection is cut. */
+const LINGER_MS = 10_000;
+
 /**
- * Answers a request whose body has not been (fully) read. Node reads and discards what is left;
- * for a large or unknown remainder the connection is closed afterwards rather than draining it.
+ * Answers a request whose body has not been (fully) read. Closing a socket with unread bytes makes the
+ * kernel send a reset that can destroy the answer before the client reads it (the client then sees a
+ * network error, and Chromium may re-send the whole body), so the rest of the body is read and discarded,
+ * as nginx's lingering close does; a body still coming after LINGER_MS is cut.
  */
 export function sendEarly(
   req: IncomingMessage,
@@ -38,5 +43,10 @@ export function sendEarly(
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   const drainable = req.readableEnded || (!chunked && length <= DRAINABLE);
-  sendText(res, status, text, drainable ? headers : { ...headers, Connection: 'close' });
+  sendText(res, status, text, headers);
+  if (drainable || req.readableEnded) return;
+  const linger = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  linger.unref();
+  req.on('close', () => clearTimeout(linger));
+  req.resume();
 }

@@ -71,8 +71,15 @@ describe('faults around the answer', () => {
         .map((e): string =>
           e.error?.status === 503 ? 'status-503' : e.error?.kind === 'network' ? 'status-reset' : 'other',
         );
+      // A 503 reaches the engine and costs a retry. A reset may too, or Chromium may absorb it: it silently
+      // repeats an idempotent GET whose reused connection was reset, and the engine never sees the fault.
       for (const f of faults)
-        assert.ok(seen.includes(f.kind), `${f.kind} was retried (retries: ${seen.join(', ')})`);
+        if (f.kind === 'status-503')
+          assert.ok(seen.includes(f.kind), `${f.kind} was retried (retries: ${seen.join(', ')})`);
+      assert.ok(
+        seen.every((s) => s !== 'other'),
+        `only the injected faults cost retries (retries: ${seen.join(', ')})`,
+      );
     });
   }
 });
