@@ -131,7 +131,9 @@ async function runOne(rig: Rig<ServerProcess>, p: SoakPlan): Promise<SoakResult>
       during,
     });
     const chunk = Math.min(p.chunkSize || p.size, p.size);
-    const budget = p.size + (p.fault === 'none' || p.fault === 'slow' ? 0 : chunk);
+    // As in assertWire: bytes the browser sent into a link that then broke are the fault's loss.
+    const lostInLink = run.posts.reduce((n, r) => n + (r.received - r.forwarded), 0);
+    const budget = p.size + (p.fault === 'none' || p.fault === 'slow' ? 0 : chunk) + lostInLink;
     const retries = run.log.filter((e) => e.type === 'upload-retry').map((e) => e.error?.kind ?? '?');
     const base = { ms: run.ms, wire: run.wire, withinBudget: run.wire <= budget, retries };
     if (run.outcome !== 'complete') {
