@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
-import type { ClientRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
@@ -68,6 +68,18 @@ export interface RequestOptions {
   chunked?: boolean;
 }
 
+/** Reads a response to its end. */
+export function readReply(res: IncomingMessage): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () =>
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }),
+    );
+    res.on('error', reject);
+  });
+}
+
 /** One request, read to the end. */
 export function request(url: string, options: RequestOptions = {}): Promise<Reply> {
   const { method = 'GET', headers = {}, body, chunked = false } = options;
@@ -75,18 +87,9 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
   const all: OutgoingHttpHeaders = { ...headers };
   if (payload && !chunked) all['Content-Length'] = payload.length;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: all, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = httpRequest(url, { method, headers: all, agent: false }, (res) =>
+      readReply(res).then(resolve, reject),
+    );
     req.on('error', reject);
     if (chunked) req.setHeader('Transfer-Encoding', 'chunked');
     req.end(payload);
@@ -104,18 +107,7 @@ export function openRequest(
 ): { req: ClientRequest; response: Promise<Reply> } {
   const req = httpRequest(url, { method, headers, agent: false });
   const response = new Promise<Reply>((resolve, reject) => {
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
+    req.on('response', (res) => readReply(res).then(resolve, reject));
     req.on('error', reject);
   });
   req.flushHeaders();

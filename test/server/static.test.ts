@@ -5,23 +5,15 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { safeRelativePath } from '../../src/server/static.js';
 import type { Reply } from './helpers.js';
-import { getStatus, send, start, tempDir } from './helpers.js';
+import { getStatus, readReply, send, start, tempDir } from './helpers.js';
 
 /** A request whose path goes out exactly as written (a URL object would resolve `..` first). */
 function rawRequest(base: string, path: string, method = 'GET'): Promise<Reply> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, path, method, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
+    const req = httpRequest({ hostname, port, path, method, agent: false }, (res) =>
+      readReply(res).then(resolve, reject),
+    );
     req.on('error', reject);
     req.end();
   });
