@@ -22,6 +22,8 @@ export interface Built {
   noFsyncPatches: string[];
   /** A copy of dist/ whose body writer starts fdatasync in the background while receiving. */
   earlyFlushCli: string | null;
+  /** A copy of dist/ whose early answers read at most 1 MiB more of the body before closing. */
+  shortLingerCli: string | null;
 }
 
 export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
@@ -80,6 +82,7 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
   const none = { cli: null, applied: [] };
   const noFsync = serverCli ? patchedDist(distDir, 'dist-nofsync', NO_FSYNC) : none;
   const earlyFlush = serverCli ? patchedDist(distDir, 'dist-earlyflush', EARLY_FLUSH) : none;
+  const shortLinger = serverCli ? patchedDist(distDir, 'dist-shortlinger', SHORT_LINGER, 'reply.js') : none;
   return {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
@@ -90,26 +93,28 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     noFsyncCli: noFsync.cli,
     noFsyncPatches: noFsync.applied,
     earlyFlushCli: earlyFlush.cli,
+    shortLingerCli: shortLinger.cli,
   };
 }
 
-/** A copy of dist/ with server/body.js rewritten, for what-if variants; null when a pattern is gone. */
+/** A copy of dist/ with one server file rewritten, for what-if variants; null when a pattern is gone. */
 function patchedDist(
   distDir: string,
   name: string,
   edits: Array<[RegExp, string]>,
+  file = 'body.js',
 ): { cli: string | null; applied: string[] } {
   const copy = join(OUT, name);
   rmSync(copy, { recursive: true, force: true });
   cpSync(distDir, copy, { recursive: true });
-  const path = join(copy, 'server/body.js');
+  const path = join(copy, 'server', file);
   let text = readFileSync(path, 'utf8');
   const applied: string[] = [];
   for (const [from, to] of edits) {
     const before = text;
-    text = text.replace(from, (m) => {
-      applied.push(`body.js: ${m.replace(/\s+/g, '')}`);
-      return to;
+    text = text.replace(from, (m: string, ...groups: unknown[]) => {
+      applied.push(`${file}: ${m.replace(/\s+/g, '')}`);
+      return to.replace(/\$(\d)/g, (_, d: string) => String(groups[Number(d) - 1] ?? ''));
     });
     if (text === before) return { cli: null, applied: [] };
   }
@@ -136,5 +141,17 @@ const EARLY_FLUSH: Array<[RegExp, string]> = [
   [
     /position \+= n;/,
     'position += n;\n                    if (!flushing && position - flushedAt >= 8 * 1024 * 1024) {\n                        flushing = true;\n                        flushedAt = position;\n                        file.datasync().catch(() => undefined).finally(() => (flushing = false));\n                    }',
+  ],
+];
+
+/**
+ * Short linger: an early answer (409, 413) reads and discards at most 1 MiB more of the body, then
+ * closes, instead of reading all of it for up to 10 s. Chromium shows an answer only once it has sent
+ * the whole body, so a full linger makes the client upload the rest of a re-sent body it cannot use.
+ */
+const SHORT_LINGER: Array<[RegExp, string]> = [
+  [
+    /(\n\s*)req\.resume\(\);(\s*\n\})/,
+    "$1let drained = 0;$1req.on('data', (c) => {$1    drained += c.length;$1    if (drained > 1024 * 1024) req.socket.destroy();$1});$1req.resume();$2",
   ],
 ];

@@ -13,7 +13,7 @@ import { cpuByRole, cpuMsOf, descendants, foreignCpu, foreignDelta, sampleRss } 
 import type { ServerTraceRow } from './probe.js';
 import { mbps, median } from './report.js';
 
-export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-earlyflush' | 'tus';
+export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-earlyflush' | 'ours-shortlinger' | 'tus';
 
 export interface Variant {
   id: string;
@@ -152,6 +152,7 @@ export class Harness {
     await start('ours', built.serverCli);
     await start('ours-nofsync', built.noFsyncCli);
     await start('ours-earlyflush', built.earlyFlushCli);
+    await start('ours-shortlinger', built.shortLingerCli);
     // Chromium inherits the launching process's CPUs: lend it the client's, then move the bench over.
     if (pin) pinSelf(pin.client);
     this.browser = await launch();

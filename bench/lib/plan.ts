@@ -1,6 +1,6 @@
 // What a run measures: the plan, the variants, and the context every section gets.
 import { defaultOptions } from '../../src/engine/options.js';
-import type { Harness, Sample, Variant } from './harness.js';
+import type { Harness, Sample, ServerName, Variant } from './harness.js';
 import { MiB } from './report.js';
 import type { SummaryRow } from './rounds.js';
 
@@ -43,7 +43,7 @@ export interface Ctx {
 }
 
 export const chunkLabel = (c: number | null) => (c === null ? 'default' : c === 0 ? 'whole' : `${c}MiB`);
-export const ours = (c: number, server: 'ours' | 'ours-nofsync' | 'ours-earlyflush' = 'ours'): Variant => ({
+export const ours = (c: number, server: Exclude<ServerName, 'raw' | 'tus'> = 'ours'): Variant => ({
   id: `${server}@${chunkLabel(c)}`,
   kind: 'ours',
   server,

@@ -2,7 +2,7 @@
 import { defaultOptions } from '../../src/engine/options.js';
 import { BenchPage } from './browser.js';
 import { CutProxy } from './cut-proxy.js';
-import type { Sample } from './harness.js';
+import type { Harness, Sample } from './harness.js';
 import { CHUNKED, DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from './plan.js';
 import { fmt, median, MB, MiB, table } from './report.js';
 import { rounds } from './rounds.js';
@@ -281,21 +281,41 @@ interface RetryCut {
 }
 
 async function retry({ harness, plan, files, index, results }: Ctx): Promise<void> {
-  const server = harness.servers.get('ours');
-  if (!server) return;
   const sizeMiB = plan.heapMiB[0];
   const cutBytes = 4 * MiB;
-  console.log(
-    `\n== retry latency: ${plan.retryCuts} uploads of ${sizeMiB} MiB, each POST cut after ${cutBytes / MiB} MiB by a proxy ==`,
-  );
-  const proxy = await CutProxy.start(server.url);
+  const all: Record<string, { summary: object; cuts: RetryCut[] }> = {};
+  for (const name of ['ours', 'ours-shortlinger'] as const) {
+    const server = harness.servers.get(name);
+    if (!server) continue;
+    console.log(
+      `\n== retry latency (${name}): ${plan.retryCuts} uploads of ${sizeMiB} MiB, each POST cut after ${cutBytes / MiB} MiB by a proxy ==`,
+    );
+    const cuts = await cutAndRetry(harness, server.url, name, { plan, files, index, sizeMiB, cutBytes });
+    all[name] = { summary: printRetry(cuts), cuts };
+  }
+  results.retry = all;
+}
+
+async function cutAndRetry(
+  harness: Harness,
+  url: string,
+  name: 'ours' | 'ours-shortlinger',
+  {
+    plan,
+    files,
+    index,
+    sizeMiB,
+    cutBytes,
+  }: Pick<Ctx, 'plan' | 'files' | 'index'> & { sizeMiB: number; cutBytes: number },
+): Promise<RetryCut[]> {
+  const proxy = await CutProxy.start(url);
   const page = await BenchPage.open(harness.browser, proxy.url, harness.files);
   const out: RetryCut[] = [];
   try {
     for (let k = 0; k < plan.retryCuts; k++) {
       const s = await harness.upload({
         beforeEach: () => proxy.arm(cutBytes),
-        variant: ours(DEFAULT_CHUNK),
+        variant: ours(DEFAULT_CHUNK, name),
         round: k + 1,
         indices: [index.heap[0]],
         bytes: sizeMiB * MiB,
@@ -342,13 +362,16 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
     await page.page.context().close();
     await proxy.close();
   }
+  return out;
+}
+
+function printRetry(out: RetryCut[]) {
   const med = (f: (r: RetryCut) => number | null) => median(out.map(f).filter((x) => x !== null));
   const summary = {
     cutToRetryFirstByteMs: med((r) => r.cutToRetryFirstByteMs),
     statusRttClientMs: med((r) => r.statusRttClientMs),
     firstRetryDelayMs: defaultOptions().retryDelays[0],
   };
-  results.retry = { summary, cuts: out };
   console.log(
     table([
       [
@@ -379,6 +402,7 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
     `median cut -> retry first byte ${fmt(summary.cutToRetryFirstByteMs, 1)} ms; budget = status RTT ` +
       `${fmt(summary.statusRttClientMs, 1)} ms + first retry delay ${summary.firstRetryDelayMs} ms`,
   );
+  return summary;
 }
 
 export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
