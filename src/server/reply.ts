@@ -24,14 +24,20 @@ export function sendText(
   res.end(body);
 }
 
-/** How long an early answer keeps reading (and discarding) a large body before the connection is cut. */
-const LINGER_MS = 10_000;
+/**
+ * How long, and how much of a large body, an early answer keeps reading and discarding before it cuts the
+ * connection. Long enough that a chunk-sized remainder ends cleanly (the answer reaches the client); short
+ * enough that a browser's silent re-send of a whole file's rest is not swallowed to its end.
+ */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 16 * 1024 * 1024;
 
 /**
  * Answers a request whose body has not been (fully) read. Closing a socket with unread bytes makes the
  * kernel send a reset that can destroy the answer before the client reads it (the client then sees a
  * network error, and Chromium may re-send the whole body), so the rest of the body is read and discarded,
- * as nginx's lingering close does; a body still coming after LINGER_MS is cut.
+ * as nginx's lingering close does, up to LINGER_MS and LINGER_BYTES; then the connection is cut. A client
+ * that sees a network error instead of the answer asks status and goes on, so the cut costs only time.
  */
 export function sendEarly(
   req: IncomingMessage,
@@ -45,8 +51,14 @@ export function sendEarly(
   const drainable = req.readableEnded || (!chunked && length <= DRAINABLE);
   sendText(res, status, text, headers);
   if (drainable || req.readableEnded) return;
-  const linger = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  const cut = () => req.socket.destroy();
+  const linger = setTimeout(cut, LINGER_MS);
   linger.unref();
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) cut();
+  });
   req.on('close', () => clearTimeout(linger));
   req.resume();
 }
