@@ -381,6 +381,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
         this._milestones.set(item, quarter);
         this._announce(t.milestone(name, quarter));
       }
+      // Progress never settles an upload, so the form's value and validity stay as they are.
+      return this.requestUpdate();
     }
     this._refresh();
   }
