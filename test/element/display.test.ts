@@ -15,6 +15,19 @@ async function heldMidway(el: ResumableUpload, file = makeFile(1000, 'report.pdf
   await el.updateComplete;
 }
 
+/** An element whose first 400-byte chunk of report.pdf the sink holds unanswered. */
+async function mountHeldMidway(): Promise<ResumableUpload> {
+  const el = await mount(
+    html`<resumable-upload
+      status-url=${STATUS}
+      upload-url="${UPLOAD}?hold"
+      chunk-size="400"
+    ></resumable-upload>`,
+  );
+  await heldMidway(el);
+  return el;
+}
+
 describe('<resumable-upload> shows each state', () => {
   it('is accessible when idle', async () => {
     const el = await mount(html`<resumable-upload></resumable-upload>`);
@@ -23,14 +36,7 @@ describe('<resumable-upload> shows each state', () => {
   });
 
   it('shows progress mid-way as a progress bar with percent values and readable text, accessibly', async () => {
-    const el = await mount(
-      html`<resumable-upload
-        status-url=${STATUS}
-        upload-url="${UPLOAD}?hold"
-        chunk-size="400"
-      ></resumable-upload>`,
-    );
-    await heldMidway(el);
+    const el = await mountHeldMidway();
     const bar = part(el, 'progress');
     expect(bar.getAttribute('role')).to.equal('progressbar');
     expect(bar.getAttribute('aria-label')).to.equal('report.pdf');
@@ -45,14 +51,7 @@ describe('<resumable-upload> shows each state', () => {
   });
 
   it('shows Paused, keeps the bytes the server has, and is accessible', async () => {
-    const el = await mount(
-      html`<resumable-upload
-        status-url=${STATUS}
-        upload-url="${UPLOAD}?hold"
-        chunk-size="400"
-      ></resumable-upload>`,
-    );
-    await heldMidway(el);
+    const el = await mountHeldMidway();
     part(el, 'pause-button').click();
     await el.updateComplete;
     expect(statusText(el)).to.equal('Paused');
