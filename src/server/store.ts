@@ -83,8 +83,7 @@ export class FileStore {
   /** Moves the full partial file into `complete/` (one rename: readers see all of it or none). */
   async complete(key: string): Promise<void> {
     await rename(this.partialPath(key), this.completePath(key));
-    await fsyncDir(this.#complete);
-    await fsyncDir(this.#partial);
+    await Promise.all([fsyncDir(this.#complete), fsyncDir(this.#partial)]);
   }
 
   /** Records that onComplete succeeded: the sidecar moves to `complete/`. */

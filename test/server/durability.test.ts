@@ -144,6 +144,19 @@ describe('dead connections and slow bodies', () => {
 });
 
 describe('durability', () => {
+  test('a fast body is checkpointed every 8 MiB: status reports it while the rest still arrives', async () => {
+    const server = await start({ syncInterval: 0 });
+    const data = randomData(12 * 1024 * 1024);
+    const pending = openUpload(server.url, 'fast', 0, data.length, data.length);
+    pending.req.write(data.subarray(0, 9 * 1024 * 1024));
+    await waitFor('status past 8 MiB', async () =>
+      (await getStatus(server.url, 'fast')) >= 8 * 1024 * 1024 ? true : undefined,
+    );
+    assert.ok((await getStatus(server.url, 'fast')) <= 9 * 1024 * 1024);
+    pending.req.end(data.subarray(9 * 1024 * 1024));
+    assert.equal((await pending.response).text, String(data.length));
+  });
+
   test('while an append runs, status answers the last fsynced offset, not the growing file', async () => {
     const server = await start();
     const partial = join(server.dir, 'partial', keyOf('grow'));
@@ -160,38 +173,47 @@ describe('durability', () => {
     assert.equal(await getStatus(server.url, 'grow'), 51_000);
   });
 
-  test('a request is fsynced once, after all its writes and before its answer; so is a cut one', async (t) => {
-    const server = await start();
+  test('a body is fsynced in the background every 8 MiB and once after all its writes, before its answer', async (t) => {
+    const server = await start({ syncInterval: 0 });
     const probe = await open(import.meta.filename);
     const proto = Object.getPrototypeOf(probe) as FileHandle;
     await probe.close();
     const events: string[] = [];
+    let running = 0;
+    let overlapped = false;
     const { writev, datasync } = proto;
     t.mock.method(proto, 'writev', function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
       events.push('write');
       return writev.apply(this, args);
     });
     t.mock.method(proto, 'datasync', async function (this: FileHandle) {
+      overlapped ||= running++ > 0;
       await datasync.call(this);
+      running--;
       events.push('fsynced');
     });
 
-    const reply = await send(server.url, 'sync', 0, randomData(8 * 1024 * 1024), 16 * 1024 * 1024);
+    const reply = await send(server.url, 'sync', 0, randomData(20 * 1024 * 1024), 32 * 1024 * 1024);
     events.push('answer');
     assert.equal(reply.status, 200);
-    assert.ok(events.filter((e) => e === 'write').length > 1, 'the body went to disk in several writes');
+    const fsyncs = events.filter((e) => e === 'fsynced').length;
+    // 20 MiB: at least two background fsyncs (at 8 and 16 MiB written), then the closing one.
+    assert.ok(fsyncs >= 3, `fsynced ${fsyncs} times`);
+    assert.ok(events.indexOf('fsynced') < events.lastIndexOf('write'), 'an fsync ran while the body arrived');
     assert.deepEqual(events.slice(-2), ['fsynced', 'answer']);
-    assert.equal(events.filter((e) => e === 'fsynced').length, 1);
+    assert.ok(events.lastIndexOf('write') < events.length - 2, 'the last fsync came after the last write');
+    assert.equal(overlapped, false, 'never two fsyncs at once');
 
     events.length = 0;
-    const cut = openUpload(server.url, 'sync', 8 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024);
+    const cut = openUpload(server.url, 'sync', 20 * 1024 * 1024, 1024 * 1024, 32 * 1024 * 1024);
     cut.response.catch(() => undefined);
     cut.req.write(randomData(1000));
-    await untilOnDisk(join(server.dir, 'partial', keyOf('sync')), 8 * 1024 * 1024 + 1000);
+    await untilOnDisk(join(server.dir, 'partial', keyOf('sync')), 20 * 1024 * 1024 + 1000);
     cut.req.destroy();
     await waitFor('the cut bytes to be committed', async () =>
-      (await getStatus(server.url, 'sync')) > 8 * 1024 * 1024 ? true : undefined,
+      (await getStatus(server.url, 'sync')) > 20 * 1024 * 1024 ? true : undefined,
     );
+    // A cut body is fsynced too: what arrived before the cut is durable.
     assert.deepEqual(events, ['write', 'fsynced']);
   });
 
