@@ -50,6 +50,37 @@ describe('<resumable-upload> shows each state', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('draws progress between quarter milestones at most every 250 ms, so rendering leaves the CPU to the upload', async () => {
+    // XHR stays real; the element's render throttle runs on the fake clock, which stands still meanwhile.
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const el = await mount(
+      html`<resumable-upload
+        status-url=${STATUS}
+        upload-url="${UPLOAD}?hold"
+        chunk-size="100"
+      ></resumable-upload>`,
+    );
+    el.addFiles([makeFile(1000, 'report.pdf')]);
+    for (;;) {
+      const { detail } = await oneEvent(el, 'upload-progress');
+      if (detail.bytesUploaded === 100) break;
+    }
+    await el.updateComplete;
+    const bar = part(el, 'progress');
+    // 10 % came right after the "uploading" render: it waits its turn.
+    expect(el.items[0].bytesUploaded).to.equal(100);
+    expect(bar.getAttribute('aria-valuenow')).to.equal('0');
+    await clock.tickAsync(249);
+    await el.updateComplete;
+    expect(bar.getAttribute('aria-valuenow')).to.equal('0');
+    await clock.tickAsync(1);
+    await el.updateComplete;
+    expect(bar.getAttribute('aria-valuenow')).to.equal('10');
+    expect(statusText(el)).to.match(/^100 B of 1 kB/);
+    el.pause();
+    clock.restore();
+  });
+
   it('shows Paused, keeps the bytes the server has, and is accessible', async () => {
     const el = await mountHeldMidway();
     part(el, 'pause-button').click();
