@@ -26,6 +26,8 @@ export interface AppendHooks {
   onActivity?: () => void;
   /** `offset` is on disk and fsynced: status may report it while the body still streams. */
   onDurable?: (offset: number) => void;
+  /** The body is over (ended, cut or overflowed); only the closing fsync remains. */
+  onEnded?: () => void;
   /** Milliseconds between fsyncs of a long body, so a slow upload's progress is durable and visible. */
   syncInterval?: number;
 }
@@ -57,6 +59,7 @@ export async function appendBody(
   let written = 0;
   let synced = 0;
   let checkpoint: Promise<void> | null = null;
+  let ended = false;
   /** Starts an fsync of what is written so far, unless one runs; status may then answer that offset. */
   const sync = (): void => {
     if (checkpoint || written === synced) return;
@@ -65,7 +68,8 @@ export async function appendBody(
       .datasync()
       .then(() => {
         synced = at;
-        hooks.onDurable?.(start + at);
+        // Once the body is over, only the closing fsync's offset is worth announcing (the caller does).
+        if (!ended) hooks.onDurable?.(start + at);
       })
       .catch(() => undefined)
       .finally(() => (checkpoint = null));
@@ -83,6 +87,8 @@ export async function appendBody(
       arrived: () => hooks.onActivity?.(),
     });
     clearInterval(ticker);
+    ended = true;
+    hooks.onEnded?.();
     await checkpoint;
     if (end === 'overflow') {
       // Nothing of an overflowing request is kept, except what a checkpoint already made durable.

@@ -176,6 +176,7 @@ export function createUploadHandler(options: UploadServerOptions = {}): UploadHa
     const { end, written } = await appendBody(req, store.partialPath(key), start, limit, config.idleTimeout, {
       onActivity: () => lease.touch(),
       onDurable: (offset) => lease.commit(offset),
+      onEnded: () => lease.settle(),
       syncInterval: config.syncInterval,
     });
     const offset = start + written;

@@ -2,6 +2,8 @@
 export interface Lease {
   /** Records the offset that is on disk and fsynced; status answers it while the lease is held. */
   commit(offset: number): void;
+  /** The body is over and its closing fsync runs: status waits for the next commit instead of answering. */
+  settle(): void;
   /** Marks the holder as still receiving, so nobody takes over. */
   touch(): void;
   /** What a newcomer calls to take over from a holder that went idle (e.g. destroy its request). */
@@ -15,6 +17,8 @@ interface Slot {
   readers: number;
   /** The fsynced offset while held; undefined until the holder has read it from disk. */
   committed: number | undefined;
+  /** The holder's body is over and its final offset is being made durable. */
+  settling: boolean;
   /** Bumped on every acquisition, so a reader can tell that its disk read may have raced a writer. */
   epoch: number;
   /** Readers waiting for `committed` to become known or the slot to be released. */
@@ -76,7 +80,9 @@ export class UploadLocks {
 
   /**
    * The offset status may answer: the holder's fsynced offset while a write runs (never the growing
-   * file), else what `read` finds on disk, read again if a writer ran meanwhile.
+   * file), else what `read` finds on disk, read again if a writer ran meanwhile. While a holder whose
+   * body is over makes its last bytes durable, it waits for that: a client asking right after a cut
+   * hears where the upload really is, not an older checkpoint it would have to resend from.
    */
   async offset(key: string, read: () => Promise<number>): Promise<number> {
     const slot = this.#slot(key);
@@ -84,7 +90,7 @@ export class UploadLocks {
     try {
       for (;;) {
         if (slot.held) {
-          if (slot.committed !== undefined) return slot.committed;
+          if (slot.committed !== undefined && !slot.settling) return slot.committed;
           await new Promise<void>((resolve) => slot.watchers.push(resolve));
           continue;
         }
@@ -112,6 +118,7 @@ export class UploadLocks {
         waiters: [],
         readers: 0,
         committed: undefined,
+        settling: false,
         epoch: 0,
         watchers: [],
         activeAt: 0,
@@ -136,7 +143,11 @@ export class UploadLocks {
     return {
       commit: (offset) => {
         slot.committed = offset;
+        slot.settling = false;
         this.#notify(slot);
+      },
+      settle: () => {
+        if (!released) slot.settling = true;
       },
       touch: () => {
         if (!released) slot.activeAt = performance.now();
@@ -148,6 +159,7 @@ export class UploadLocks {
         if (released) return;
         released = true;
         slot.interrupt = undefined;
+        slot.settling = false;
         const next = slot.waiters.shift();
         // Hand over directly, so no newcomer slips in between; `committed` stays true for the next holder.
         if (next) return next();

@@ -217,6 +217,37 @@ describe('durability', () => {
     assert.deepEqual(events, ['write', 'fsynced']);
   });
 
+  test('status asked while a cut body gets its closing fsync waits for it: it answers where the upload is', async (t) => {
+    const server = await start({ syncInterval: 0 });
+    const partial = join(server.dir, 'partial', keyOf('settle'));
+    const probe = await open(import.meta.filename);
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fsyncing!: () => void;
+    const started = new Promise<void>((resolve) => (fsyncing = resolve));
+    const { datasync } = proto;
+    t.mock.method(proto, 'datasync', async function (this: FileHandle) {
+      fsyncing();
+      await held;
+      return datasync.call(this);
+    });
+
+    const cut = openUpload(server.url, 'settle', 0, 1_000_000, 1_000_000);
+    cut.response.catch(() => undefined);
+    cut.req.write(randomData(5000));
+    await untilOnDisk(partial, 5000);
+    cut.req.destroy();
+    await started;
+    let answered: number | undefined;
+    const asked = getStatus(server.url, 'settle').then((n) => (answered = n));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(answered, undefined, 'no answer before the cut bytes are durable');
+    release();
+    assert.equal(await asked, 5000);
+  });
+
   test('a body cut mid-way keeps the bytes that arrived, and the upload resumes from there', async () => {
     const server = await start();
     const partial = join(server.dir, 'partial', keyOf('cut'));
