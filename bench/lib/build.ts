@@ -20,10 +20,8 @@ export interface Built {
   /** A copy of dist/ with the per-request fsync patched out, and the calls removed. */
   noFsyncCli: string | null;
   noFsyncPatches: string[];
-  /** A copy of dist/ whose body writer starts fdatasync in the background while receiving. */
-  earlyFlushCli: string | null;
-  /** A copy of dist/ whose early answers read at most 1 MiB more of the body before closing. */
-  shortLingerCli: string | null;
+  /** A copy of dist/ whose status answers close the connection (so no upload reuses one). */
+  closeStatusCli: string | null;
 }
 
 export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
@@ -81,8 +79,7 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
   const serverCli = existsSync(cli) ? cli : null;
   const none = { cli: null, applied: [] };
   const noFsync = serverCli ? patchedDist(distDir, 'dist-nofsync', NO_FSYNC) : none;
-  const earlyFlush = serverCli ? patchedDist(distDir, 'dist-earlyflush', EARLY_FLUSH) : none;
-  const shortLinger = serverCli ? patchedDist(distDir, 'dist-shortlinger', SHORT_LINGER, 'reply.js') : none;
+  const closeStatus = serverCli ? patchedDist(distDir, 'dist-closestatus', CLOSE_STATUS, 'handler.js') : none;
   return {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
@@ -92,8 +89,7 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     serverCli,
     noFsyncCli: noFsync.cli,
     noFsyncPatches: noFsync.applied,
-    earlyFlushCli: earlyFlush.cli,
-    shortLingerCli: shortLinger.cli,
+    closeStatusCli: closeStatus.cli,
   };
 }
 
@@ -130,28 +126,13 @@ function patchedDist(
 const NO_FSYNC: Array<[RegExp, string]> = [[/\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()']];
 
 /**
- * Early flush: while a body arrives, every 8 MiB written starts one background fdatasync (never two
- * at once), so the closing fdatasync finds little left and the answer goes out sooner.
+ * Close after status: every status answer carries `Connection: close`, so the upload that follows opens a
+ * fresh connection. Chromium silently re-sends a request only on a reused connection, so a cut upload is
+ * not re-sent (with its stale X-Start-Byte, answered 409); the price is a new connection per upload.
  */
-const EARLY_FLUSH: Array<[RegExp, string]> = [
+const CLOSE_STATUS: Array<[RegExp, string]> = [
   [
-    /let position = start;/,
-    'let position = start;\n        let flushedAt = start;\n        let flushing = false;',
-  ],
-  [
-    /position \+= n;/,
-    'position += n;\n                    if (!flushing && position - flushedAt >= 8 * 1024 * 1024) {\n                        flushing = true;\n                        flushedAt = position;\n                        file.datasync().catch(() => undefined).finally(() => (flushing = false));\n                    }',
-  ],
-];
-
-/**
- * Short linger: an early answer (409, 413) reads and discards at most 1 MiB more of the body, then
- * closes, instead of reading all of it for up to 10 s. Chromium shows an answer only once it has sent
- * the whole body, so a full linger makes the client upload the rest of a re-sent body it cannot use.
- */
-const SHORT_LINGER: Array<[RegExp, string]> = [
-  [
-    /(\n\s*)req\.resume\(\);(\s*\n\})/,
-    "$1let drained = 0;$1req.on('data', (c) => {$1    drained += c.length;$1    if (drained > 1024 * 1024) req.socket.destroy();$1});$1req.resume();$2",
+    /answer\(res, 200, String\(await locks\.offset\(key, \(\) => store\.offset\(key\)\)\)\)/,
+    "answer(res, 200, String(await locks.offset(key, () => store.offset(key))), { Connection: 'close' })",
   ],
 ];

@@ -13,7 +13,7 @@ import { cpuByRole, cpuMsOf, descendants, foreignCpu, foreignDelta, sampleRss } 
 import type { ServerTraceRow } from './probe.js';
 import { mbps, median } from './report.js';
 
-export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-earlyflush' | 'ours-shortlinger' | 'tus';
+export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-closestatus' | 'tus';
 
 export interface Variant {
   id: string;
@@ -151,8 +151,7 @@ export class Harness {
     await start('tus', built.tusServer);
     await start('ours', built.serverCli);
     await start('ours-nofsync', built.noFsyncCli);
-    await start('ours-earlyflush', built.earlyFlushCli);
-    await start('ours-shortlinger', built.shortLingerCli);
+    await start('ours-closestatus', built.closeStatusCli);
     // Chromium inherits the launching process's CPUs: lend it the client's, then move the bench over.
     if (pin) pinSelf(pin.client);
     this.browser = await launch();

@@ -54,8 +54,6 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
     ...plan.chunksMiB.map((c) => ours(c)),
     { ...ours(DEFAULT_CHUNK), id: `element@${chunkLabel(DEFAULT_CHUNK)}`, kind: 'element' as const },
     ...plan.chunksMiB.map((c) => ours(c, 'ours-nofsync')),
-    ours(CHUNKED, 'ours-earlyflush'),
-    ours(0, 'ours-earlyflush'),
     TUS,
     // tus with the same chunks as ours@16MiB: per-chunk overheads side by side.
     { ...TUS, id: `tus@${chunkLabel(CHUNKED)}`, chunkMiB: CHUNKED },
@@ -79,7 +77,6 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
     ours(DEFAULT_CHUNK),
     ours(CHUNKED),
     ours(DEFAULT_CHUNK, 'ours-nofsync'),
-    ours(DEFAULT_CHUNK, 'ours-earlyflush'),
     TUS,
   ];
   for (const v of usable(harness, warm)) await harness.upload(spec(v, 0));
@@ -152,7 +149,6 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
   const series: ChartSeries[] = [
     { label: 'ours (fsync per request)', color: '#1f6feb', server: 'ours' },
     { label: 'ours, per-request fsync off', color: '#8250df', server: 'ours-nofsync', dashed: true },
-    { label: 'ours, early flush (proposal)', color: '#bf8700', server: 'ours-earlyflush', dashed: true },
   ]
     .map(({ server, ...s }) => ({
       ...s,

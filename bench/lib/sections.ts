@@ -272,6 +272,11 @@ interface RetryCut {
   statusRttClientMs: number | null;
   statusServerMs: number | null;
   errorToStatusSendMs: number | null;
+  /**
+   * Page clock: the cut request's failure (or 409) reaching the page to the resuming POST's send(). What
+   * the client controls: the budget is the status round trip it measured plus the first retry delay.
+   */
+  failureToRetrySendMs: number | null;
   firstRetryDelayMs: number;
   chromiumResent: boolean;
   sequence: string[];
@@ -284,7 +289,7 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
   const sizeMiB = plan.heapMiB[0];
   const cutBytes = 4 * MiB;
   const all: Record<string, { summary: object; cuts: RetryCut[] }> = {};
-  for (const name of ['ours', 'ours-shortlinger'] as const) {
+  for (const name of ['ours', 'ours-closestatus'] as const) {
     const server = harness.servers.get(name);
     if (!server) continue;
     console.log(
@@ -299,7 +304,7 @@ async function retry({ harness, plan, files, index, results }: Ctx): Promise<voi
 async function cutAndRetry(
   harness: Harness,
   url: string,
-  name: 'ours' | 'ours-shortlinger',
+  name: 'ours' | 'ours-closestatus',
   {
     plan,
     files,
@@ -337,6 +342,8 @@ async function cutAndRetry(
       const failedAt = rows.findIndex((r) => r[0] === 'POST');
       const failed = rows[failedAt];
       const get = rows.slice(failedAt + 1).find((r) => r[0] === 'GET');
+      // The POST that resumed: the last one (it carried the upload to its end).
+      const resumedRow = rows.filter((r) => r[0] === 'POST').at(-1);
       out.push({
         cutToResendMs: resend ? resend.arrived - cutAt : null,
         resendAnswer: resend ? (resend.status ?? 'none') : null,
@@ -347,6 +354,7 @@ async function cutAndRetry(
         statusRttClientMs: get ? get[4] - get[2] : null,
         statusServerMs: status?.finished != null ? status.finished - status.arrived : null,
         errorToStatusSendMs: get && failed ? get[2] - failed[4] : null,
+        failureToRetrySendMs: resumedRow && failed && resumedRow !== failed ? resumedRow[2] - failed[4] : null,
         firstRetryDelayMs: defaultOptions().retryDelays[0],
         chromiumResent: resend !== undefined,
         sequence: after.map(
@@ -369,6 +377,7 @@ function printRetry(out: RetryCut[]) {
   const med = (f: (r: RetryCut) => number | null) => median(out.map(f).filter((x) => x !== null));
   const summary = {
     cutToRetryFirstByteMs: med((r) => r.cutToRetryFirstByteMs),
+    failureToRetrySendMs: med((r) => r.failureToRetrySendMs),
     statusRttClientMs: med((r) => r.statusRttClientMs),
     firstRetryDelayMs: defaultOptions().retryDelays[0],
   };
@@ -380,6 +389,7 @@ function printRetry(out: RetryCut[]) {
         'cut->re-send',
         're-send got',
         'cut->status',
+        'failure->retry send (page)',
         'status RTT (page)',
         'status->retry byte',
         'retries',
@@ -391,6 +401,7 @@ function printRetry(out: RetryCut[]) {
         `${fmt(r.cutToResendMs ?? NaN, 1)} ms`,
         r.resendAnswer === null ? 'no re-send' : r.resendAnswer === 'none' ? 'reset' : String(r.resendAnswer),
         `${fmt(r.cutToStatusMs ?? NaN, 1)} ms`,
+        `${fmt(r.failureToRetrySendMs ?? NaN, 1)} ms`,
         `${fmt(r.statusRttClientMs ?? NaN, 1)} ms`,
         `${fmt(r.statusToRetryByteMs ?? NaN, 1)} ms`,
         String(r.retries),
@@ -399,8 +410,9 @@ function printRetry(out: RetryCut[]) {
     ]),
   );
   console.log(
-    `median cut -> retry first byte ${fmt(summary.cutToRetryFirstByteMs, 1)} ms; budget = status RTT ` +
-      `${fmt(summary.statusRttClientMs, 1)} ms + first retry delay ${summary.firstRetryDelayMs} ms`,
+    `medians: page saw the failure -> retry sent ${fmt(summary.failureToRetrySendMs, 1)} ms, budget = status RTT ` +
+      `${fmt(summary.statusRttClientMs, 1)} ms + first retry delay ${summary.firstRetryDelayMs} ms; ` +
+      `on the wire, cut -> retry's first byte ${fmt(summary.cutToRetryFirstByteMs, 1)} ms`,
   );
   return summary;
 }

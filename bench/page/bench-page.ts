@@ -152,6 +152,9 @@ async function element(opts: { chunkSize: number; index: number; idPrefix: strin
   el.fileId = (f) => `${opts.idPrefix}-${f.name}`;
   document.body.append(el);
   await customElements.whenDefined('resumable-upload');
+  // On a page the element is on screen before a file is picked: its first render and paint are not the upload's.
+  await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
   try {
     return await measured(
       (r) =>
