@@ -74,7 +74,7 @@ export interface FileRejectDetail {
  * @cssproperty [--resumable-upload-progress-height=0.375rem] - Height of the progress bar.
  * @cssproperty [--resumable-upload-track=#e5e7eb] - The progress bar's empty part (#374151 in dark schemes).
  * @cssproperty [--resumable-upload-dragover-background=#dbeafe] - Drop zone background while dragging over (#1e3a8a in dark schemes).
- * @cssproperty [--resumable-upload-transition=150ms ease-out] - Timing of progress and hover transitions; off under prefers-reduced-motion.
+ * @cssproperty [--resumable-upload-transition=150ms ease-out] - Timing of hover transitions; off under prefers-reduced-motion. The progress bar does not animate: it is drawn at most 4 times a second.
  *
  * @event {CustomEvent<UploadAddDetail>} upload-add - A file joined the list.
  * @event {CustomEvent<UploadStartDetail>} upload-start - A file started (or restarted) sending.
