@@ -1,7 +1,7 @@
 import { expect, html, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { ResumableUpload } from '../../src/element/resumable-upload.js';
-import { STATUS, UPLOAD, makeFile, mount, part, parts } from './helpers.js';
+import { STATUS, UPLOAD, fakeClock, makeFile, mount, part, parts } from './helpers.js';
 
 const statusText = (el: ResumableUpload) => part(el, 'status').textContent!.trim();
 
@@ -51,8 +51,8 @@ describe('<resumable-upload> shows each state', () => {
   });
 
   it('draws progress between quarter milestones at most every 250 ms, so rendering leaves the CPU to the upload', async () => {
-    // XHR stays real; the element's render throttle runs on the fake clock, which stands still meanwhile.
-    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    // The fake clock stands still while the upload moves: only ticks let the throttled render through.
+    const clock = fakeClock();
     const el = await mount(
       html`<resumable-upload
         status-url=${STATUS}
@@ -128,8 +128,7 @@ describe('<resumable-upload> shows each state', () => {
 
   it('counts down "Retrying in N s" until the next attempt', async () => {
     sinon.stub(Math, 'random').returns(0.5); // no jitter: the delay is exactly 3000 ms
-    // XHR stays real; the engine's retry sleep and the element's countdown run on the fake clock.
-    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const clock = fakeClock();
     const el = await mount(
       html`<resumable-upload
         status-url=${STATUS}

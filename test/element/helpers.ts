@@ -50,6 +50,14 @@ afterEach(async () => {
   await fetch('/__sink/release');
 });
 
+/**
+ * Fake timers and Date, from now on, while XHR stays real: the engine's sleeps, the element's countdown and
+ * its render throttle run on the fake clock, requests to the sink do not wait for it.
+ */
+export function fakeClock(): sinon.SinonFakeTimers {
+  return sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+}
+
 /** Picks files through the shadow root's real file input, as the browser's picker would. */
 export function pick(el: ResumableUpload, files: File[]): void {
   const input = el.shadowRoot!.querySelector('input[type=file]') as HTMLInputElement;
