@@ -43,8 +43,8 @@ const HIGH_WATER = 1024 * 1024;
 
 /**
  * Streams a request body into `path` from byte `start`, never past `start + limit`, fsyncing along the way and
- * once at the end.
- * Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated back to `start`.
+ * once at the end. Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated
+ * back to its last checkpoint (`start` for most: they are checkpointed every 8 MiB and every syncInterval).
  * Resolves only after the file is closed, so the caller may rename it.
  */
 export async function appendBody(
