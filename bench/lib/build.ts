@@ -79,7 +79,9 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
   const serverCli = existsSync(cli) ? cli : null;
   const none = { cli: null, applied: [] };
   const noFsync = serverCli ? patchedDist(distDir, 'dist-nofsync', NO_FSYNC) : none;
-  const closeStatus = serverCli ? patchedDist(distDir, 'dist-closestatus', CLOSE_STATUS, 'handler.js') : none;
+  const closeStatus = serverCli
+    ? patchedDist(distDir, 'dist-closestatus', CLOSE_STATUS, 'protocols/status-upload.js')
+    : none;
   return {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
@@ -98,7 +100,7 @@ function patchedDist(
   distDir: string,
   name: string,
   edits: Array<[RegExp, string]>,
-  file = 'body.js',
+  file = 'stores/file/append.js',
 ): { cli: string | null; applied: string[] } {
   const copy = join(OUT, name);
   rmSync(copy, { recursive: true, force: true });
@@ -132,7 +134,7 @@ const NO_FSYNC: Array<[RegExp, string]> = [[/\b\w+\s*\.datasync\(\)/g, 'Promise.
  */
 const CLOSE_STATUS: Array<[RegExp, string]> = [
   [
-    /answer\(res, 200, String\(await locks\.offset\(key, \(\) => store\.offset\(key\)\)\)\)/,
-    "answer(res, 200, String(await locks.offset(key, () => store.offset(key))), { Connection: 'close' })",
+    /text\(200, String\(await service\.offset\(key\)\)\)/,
+    "text(200, String(await service.offset(key)), { Connection: 'close' })",
   ],
 ];

@@ -1,16 +1,25 @@
 import type { IncomingMessage } from 'node:http';
+import type { Locker } from './locks/types.js';
+import type { StoredLocation, UploadStore } from './stores/types.js';
 
 /** What `onComplete` learns about a finished upload. */
 export interface CompletedUpload {
   /** The owner `authorize` returned for the request that completed it. */
   owner: string;
-  /** The `X-File-Id` header, percent-decoded when it decodes. */
+  /** The `X-File-Id` header, percent-decoded when it decodes (the article's protocol); the upload's id (tus, IETF). */
   fileId: string;
   /** Total bytes. */
   size: number;
-  /** Absolute path of the stored file. Move it elsewhere if you like; the upload stays complete. */
-  path: string;
+  /** Absolute path of the stored file, for the file store. Move it elsewhere if you like; the upload stays complete. */
+  path: string | undefined;
+  /** Where the bytes are, for every store (`file:///...`, `s3://bucket/key`). */
+  location: StoredLocation;
+  /** tus `Upload-Metadata`, decoded (e.g. `{ filename, filetype }`); undefined for the other protocols. */
+  metadata: Record<string, string> | undefined;
 }
+
+/** The wire protocols the handler can speak. */
+export type WireProtocolName = 'status-upload' | 'tus' | 'ietf';
 
 /** Everything the upload handler and server can be told. */
 export interface UploadServerOptions {
@@ -77,6 +86,27 @@ export interface UploadServerOptions {
    */
   syncInterval?: number;
   /**
+   * Which wire protocols to answer: the article's `status`/`upload` pair, tus 1.0 and the IETF draft
+   * "Resumable Uploads for HTTP" (the last two share `filesPath`, told apart by their headers).
+   * @default ['status-upload', 'tus', 'ietf']
+   */
+  protocols?: WireProtocolName[];
+  /**
+   * Path (below the mount point) of the tus and IETF creation endpoint; uploads live below it.
+   * @default '/files/'
+   */
+  filesPath?: string;
+  /**
+   * Where uploads are kept. Default: the durable file store in `dir`.
+   * @default new FileStore(dir)
+   */
+  store?: UploadStore;
+  /**
+   * Who may write an upload at a time. Default: in-process locks (one server process).
+   * @default new MemoryLocker()
+   */
+  locker?: Locker;
+  /**
    * Folders served as static files by `createUploadServer`, searched in order. The handler ignores it.
    * @default []
    */
@@ -97,8 +127,10 @@ export interface StartUploadServerOptions extends UploadServerOptions {
   host?: string;
 }
 
-export type ResolvedOptions = Required<Omit<UploadServerOptions, 'onComplete' | 'corsOrigin'>> &
-  Pick<UploadServerOptions, 'onComplete' | 'corsOrigin'>;
+export type ResolvedOptions = Required<
+  Omit<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'store' | 'locker'>
+> &
+  Pick<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'store' | 'locker'>;
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -117,7 +149,16 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     takeoverAfter: options.takeoverAfter ?? 1000,
     syncInterval: options.syncInterval ?? 1000,
     static: options.static ?? [],
+    protocols: options.protocols ?? ['status-upload', 'tus', 'ietf'],
+    filesPath: normalizeFilesPath(options.filesPath ?? '/files/'),
+    store: options.store,
+    locker: options.locker,
   };
+  for (const name of resolved.protocols) {
+    if (!['status-upload', 'tus', 'ietf'].includes(name)) {
+      throw new TypeError(`resumable-upload server: unknown protocol ${JSON.stringify(name)}`);
+    }
+  }
   for (const name of [
     'maxSize',
     'expireAfter',
@@ -135,6 +176,17 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     }
   }
   return resolved;
+}
+
+/** `/files/`, `files`, `/files` all mean `/files` (uploads at `/files/<id>`). */
+function normalizeFilesPath(path: string): string {
+  const trimmed = `/${path}`.replace(/\/+/g, '/').replace(/\/$/, '');
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed)) {
+    throw new TypeError(
+      `resumable-upload server: filesPath must be a plain path like '/files/', got ${path}`,
+    );
+  }
+  return trimmed;
 }
 
 const MAX_DIGITS = String(Number.MAX_SAFE_INTEGER).length;

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { UploadHandler } from './handler.js';
-import { createUploadHandler, handlerInternals } from './handler.js';
+import type { UploadHandler } from './http/node.js';
+import { createUploadHandler, handlerInternals } from './http/node.js';
 import type { StartUploadServerOptions, UploadServerOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import { sendText } from './reply.js';
+import { sendText } from './http/reply.js';
 import { createStaticHandler } from './static.js';
 
 /** A listening server, its base URL, and a shutdown that keeps every byte that arrived. */

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { SAFE_HEADERS, sendText } from './reply.js';
+import { SAFE_HEADERS, sendText } from './http/reply.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

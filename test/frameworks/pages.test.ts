@@ -118,7 +118,7 @@ for (const page of PAGES) {
       assert.ok(stored, 'the server completed the upload the page heard about');
       assert.equal(stored.owner, page, 'the headers object reached the engine as a property');
       assert.equal(stored.size, bytes.length);
-      assert.equal(sha256(readFileSync(stored.path)), sha256(bytes));
+      assert.equal(sha256(readFileSync(stored.path!)), sha256(bytes));
     } finally {
       await context.close();
     }

@@ -102,7 +102,7 @@ describe('the status/upload protocol', () => {
     const reply = await send(server.url, 'empty.txt', 0, '', 0);
     assert.deepEqual([reply.status, reply.text], [200, '0']);
     assert.equal(completed.length, 1);
-    assert.equal((await readFile(completed[0].path)).length, 0);
+    assert.equal((await readFile(completed[0].path!)).length, 0);
     assert.equal(await getStatus(server.url, 'empty.txt'), 0);
   });
 
@@ -110,7 +110,7 @@ describe('the status/upload protocol', () => {
     const server = await start({
       onComplete: async ({ path }) => {
         const { rename } = await import('node:fs/promises');
-        await rename(path, `${path}.moved`);
+        await rename(path!, `${path}.moved`);
       },
     });
     await send(server.url, 'moved', 0, 'hello', 5);

@@ -47,7 +47,7 @@ describe('file ids are never paths', () => {
       assert.match(relative(dir, file), /^(partial|complete)\/[0-9a-f]{64}(\.json)?$/);
     }
     assert.equal(completed.length, Math.ceil(HOSTILE.length / 2));
-    for (const info of completed) assert.ok(info.path.startsWith(`${dir}/complete/`));
+    for (const info of completed) assert.ok(info.path!.startsWith(`${dir}/complete/`));
   });
 
   function decodeOrRaw(id: string): string {

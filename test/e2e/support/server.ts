@@ -41,7 +41,7 @@ export async function startServer(dir: string, options: { maxSize?: number } = {
     static: STATIC,
     ...options,
     onComplete: ({ fileId, path }) => {
-      stored.set(fileId, path);
+      stored.set(fileId, path!);
     },
   });
   const port = Number(new URL(s.url).port);

@@ -1,27 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-
-/** The sidecar kept beside each upload. */
-export interface UploadMeta {
-  owner: string;
-  id: string;
-  /** Total size; null while the client has not said it (the article's client never does). */
-  size: number | null;
-  createdAt: string;
-  completedAt?: string;
-}
-
-/** What the disk says about one upload. */
-export interface UploadState {
-  /** The partial upload's sidecar, if any. */
-  meta: UploadMeta | null;
-  /** Bytes of the partial file (0 when there is none). */
-  offset: number;
-  /** Set once the file has been renamed into `complete/`; `notified` once `onComplete` succeeded. */
-  complete: { size: number; notified: boolean } | null;
-}
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import type {
+  AppendOptions,
+  AppendResult,
+  StoredLocation,
+  UploadRecord,
+  UploadState,
+  UploadStore,
+} from '../types.js';
+import { appendFile } from './append.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 
@@ -33,7 +24,7 @@ const KEY = /^[0-9a-f]{64}$/;
  *   complete/<key>.json  sidecar moved here once onComplete succeeded
  * where key = sha256(owner + '\0' + id): the id never becomes a path.
  */
-export class FileStore {
+export class FileStore implements UploadStore {
   readonly dir: string;
   readonly #partial: string;
   readonly #complete: string;
@@ -47,10 +38,6 @@ export class FileStore {
   async init(): Promise<void> {
     await mkdir(this.#partial, { recursive: true });
     await mkdir(this.#complete, { recursive: true });
-  }
-
-  key(owner: string, id: string): string {
-    return createHash('sha256').update(`${owner}\0${id}`, 'utf8').digest('hex');
   }
 
   partialPath(key: string): string {
@@ -70,51 +57,71 @@ export class FileStore {
 
   async inspect(key: string): Promise<UploadState> {
     const complete = await this.#completion(key);
-    const meta = await readMeta(`${this.partialPath(key)}.json`);
+    const record = await readRecord(`${this.partialPath(key)}.json`);
     const offset = complete ? 0 : ((await sizeOf(this.partialPath(key))) ?? 0);
-    return { meta, offset, complete };
+    return { record, offset, complete };
   }
 
   /** Writes the partial upload's sidecar: temp file, fsync, rename, fsync of the folder. */
-  async writeMeta(key: string, meta: UploadMeta): Promise<void> {
-    await writeJsonAtomic(`${this.partialPath(key)}.json`, meta);
+  async writeRecord(key: string, record: UploadRecord): Promise<void> {
+    await writeJsonAtomic(`${this.partialPath(key)}.json`, record);
+  }
+
+  append(key: string, body: Readable, options: AppendOptions): Promise<AppendResult> {
+    return appendFile(body, this.partialPath(key), options);
   }
 
   /** Moves the full partial file into `complete/` (one rename: readers see all of it or none). */
-  async complete(key: string): Promise<void> {
+  async complete(key: string): Promise<StoredLocation> {
+    // An upload of zero bytes never wrote a partial file.
+    const file = await open(this.partialPath(key), constants.O_WRONLY | constants.O_CREAT, 0o600);
+    await file.close();
     await rename(this.partialPath(key), this.completePath(key));
     await Promise.all([fsyncDir(this.#complete), fsyncDir(this.#partial)]);
+    return this.location(key);
+  }
+
+  location(key: string): StoredLocation {
+    const path = this.completePath(key);
+    return { store: 'file', url: pathToFileURL(path).href, path };
   }
 
   /** Records that onComplete succeeded: the sidecar moves to `complete/`. */
-  async finalize(key: string, meta: UploadMeta): Promise<void> {
+  async finalize(key: string, record: UploadRecord): Promise<void> {
     await writeJsonAtomic(`${this.completePath(key)}.json`, {
-      ...meta,
+      ...record,
       completedAt: new Date().toISOString(),
     });
     await unlinkIfPresent(`${this.partialPath(key)}.json`);
     await fsyncDir(this.#partial);
   }
 
-  /** Deletes an incomplete upload: the bytes first, so a crash in between leaves only an empty record. */
+  /** Deletes an upload, complete or not: the bytes first, so a crash in between leaves only a record. */
   async remove(key: string): Promise<void> {
     await unlinkIfPresent(this.partialPath(key));
+    await unlinkIfPresent(this.completePath(key));
     await unlinkIfPresent(`${this.partialPath(key)}.json`);
+    await unlinkIfPresent(`${this.completePath(key)}.json`);
   }
 
-  /** Keys with something in `partial/`, and leftover temp files (from a crash mid-write) with their age. */
-  async scan(): Promise<{ keys: string[]; temps: Array<{ path: string; mtimeMs: number }> }> {
+  /** Keys with something in `partial/` (a completed upload keeps its sidecar there until finalized). */
+  async list(): Promise<string[]> {
     const keys = new Set<string>();
-    const temps: Array<{ path: string; mtimeMs: number }> = [];
     for (const name of await readdir(this.#partial)) {
       const base = name.endsWith('.json') ? name.slice(0, -5) : name;
       if (KEY.test(base)) keys.add(base);
-      else if (name.endsWith('.tmp')) {
-        const info = await stat(join(this.#partial, name)).catch(() => undefined);
-        if (info) temps.push({ path: join(this.#partial, name), mtimeMs: info.mtimeMs });
-      }
     }
-    return { keys: [...keys], temps };
+    return [...keys];
+  }
+
+  /** Removes temp files a crash mid-write left behind, and sidecars a crash inside finalize left. */
+  async cleanup(maxAge: number): Promise<void> {
+    for (const name of await readdir(this.#partial)) {
+      if (!name.endsWith('.tmp')) continue;
+      const path = join(this.#partial, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > maxAge) await unlinkIfPresent(path);
+    }
   }
 
   /** Last write to an incomplete upload: the data file's mtime, else its sidecar's. */
@@ -126,17 +133,8 @@ export class FileStore {
     return undefined;
   }
 
-  async removeTemp(path: string): Promise<void> {
-    await unlinkIfPresent(path);
-  }
-
-  /** Removes a partial sidecar left over by a crash between finalize's two steps. */
-  async removeMeta(key: string): Promise<void> {
-    await unlinkIfPresent(`${this.partialPath(key)}.json`);
-  }
-
   async #completion(key: string): Promise<UploadState['complete']> {
-    const done = await readMeta(`${this.completePath(key)}.json`);
+    const done = await readRecord(`${this.completePath(key)}.json`);
     if (done?.size != null) return { size: done.size, notified: true };
     const size = await sizeOf(this.completePath(key));
     return size === undefined ? null : { size, notified: false };
@@ -156,12 +154,12 @@ async function unlinkIfPresent(path: string): Promise<void> {
   await unlink(path).catch(ignoreMissing);
 }
 
-async function readMeta(path: string): Promise<UploadMeta | null> {
+async function readRecord(path: string): Promise<UploadRecord | null> {
   const text = await readFile(path, 'utf8').catch(ignoreMissing);
   if (text === undefined) return null;
   try {
-    const meta = JSON.parse(text) as UploadMeta;
-    return typeof meta === 'object' && meta !== null && typeof meta.owner === 'string' ? meta : null;
+    const record = JSON.parse(text) as UploadRecord;
+    return typeof record === 'object' && record !== null && typeof record.owner === 'string' ? record : null;
   } catch {
     // Written atomically, so only a hand edit gets here; treat it as absent and let it be rewritten.
     return null;

@@ -1,36 +1,10 @@
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
-
-/** How a request body ended. */
-export type BodyEnd =
-  /** Read to its end. */
-  | 'end'
-  /** The connection closed mid-body (client abort, reset, shutdown). */
-  | 'aborted'
-  /** Nothing arrived for `idleTimeout`; the request was destroyed. */
-  | 'stalled'
-  /** It ran past its limit; nothing of this request is kept. */
-  | 'overflow';
-
-export interface AppendResult {
-  end: BodyEnd;
-  /** Bytes written and fsynced at `start`. */
-  written: number;
-}
-
-/** What the caller hears while a body streams in. */
-export interface AppendHooks {
-  /** Bytes arrived: the writer is alive. */
-  onActivity?: () => void;
-  /** `offset` is on disk and fsynced: status may report it while the body still streams. */
-  onDurable?: (offset: number) => void;
-  /** The body is over (ended, cut or overflowed); only the closing fsync remains. */
-  onEnded?: () => void;
-  /** Milliseconds between fsyncs of a long body, so a slow upload's progress is durable and visible. */
-  syncInterval?: number;
-}
+import type { Readable } from 'node:stream';
+import type { AppendOptions, AppendResult, BodyEnd } from '../types.js';
 
 /**
  * Every this many bytes written, an fsync starts in the background (never two at once). Without it the
@@ -42,19 +16,19 @@ const SYNC_BYTES = 8 * 1024 * 1024;
 const HIGH_WATER = 1024 * 1024;
 
 /**
- * Streams a request body into `path` from byte `start`, never past `start + limit`, fsyncing along the way and
+ * Streams a body into `path` from byte `options.start`, never past `start + limit`, fsyncing along the way and
  * once at the end. Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated
  * back to its last checkpoint (`start` for most: they are checkpointed every 8 MiB and every syncInterval).
+ * With a digest there are no checkpoints: the body is kept whole when it matches, else not at all.
  * Resolves only after the file is closed, so the caller may rename it.
  */
-export async function appendBody(
-  req: IncomingMessage,
+export async function appendFile(
+  body: Readable,
   path: string,
-  start: number,
-  limit: number,
-  idleTimeout: number,
-  hooks: AppendHooks = {},
+  options: AppendOptions,
 ): Promise<AppendResult> {
+  const { start, limit, idleTimeout, digest } = options;
+  const hash = digest ? createHash(digest.algorithm) : undefined;
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
   let written = 0;
   let synced = 0;
@@ -62,35 +36,41 @@ export async function appendBody(
   let ended = false;
   /** Starts an fsync of what is written so far, unless one runs; status may then answer that offset. */
   const sync = (): void => {
-    if (checkpoint || written === synced) return;
+    if (hash || checkpoint || written === synced) return;
     const at = written; // written before the fsync starts, so durable once it returns
     checkpoint = file
       .datasync()
       .then(() => {
         synced = at;
         // Once the body is over, only the closing fsync's offset is worth announcing (the caller does).
-        if (!ended) hooks.onDurable?.(start + at);
+        if (!ended) options.onDurable?.(start + at);
       })
       .catch(() => undefined)
       .finally(() => (checkpoint = null));
   };
-  const interval = hooks.syncInterval ?? Infinity;
+  const interval = options.syncInterval ?? Infinity;
   // A long body is fsynced now and then, so status can answer its progress and a crash keeps it.
   const ticker = interval > 0 && interval < 2 ** 31 ? setInterval(sync, interval) : undefined;
   try {
-    const end = await pump(req, file, start, limit, idleTimeout, {
+    let end = await pump(body, file, start, limit, idleTimeout, {
+      hash,
       written: (n) => {
         written += n;
         // The disk writes back while the body still arrives, so the last fsync finds little left.
         if (written - synced >= SYNC_BYTES) sync();
       },
-      arrived: () => hooks.onActivity?.(),
+      arrived: () => options.onActivity?.(),
     });
     clearInterval(ticker);
     ended = true;
-    hooks.onEnded?.();
+    options.onEnded?.();
     await checkpoint;
-    if (end === 'overflow') {
+    if (hash && !(end === 'end' && hash.digest().equals(digest!.value))) {
+      // A body that can't be verified (cut) or that does not match keeps nothing.
+      if (end === 'end') end = 'mismatch';
+      await file.truncate(start);
+      written = 0;
+    } else if (end === 'overflow') {
       // Nothing of an overflowing request is kept, except what a checkpoint already made durable.
       await file.truncate(start + synced);
       written = synced;
@@ -110,12 +90,12 @@ export async function appendBody(
 }
 
 function pump(
-  req: IncomingMessage,
+  req: Readable,
   file: FileHandle,
   start: number,
   limit: number,
   idleTimeout: number,
-  on: { written: (n: number) => void; arrived: () => void },
+  on: { hash: Hash | undefined; written: (n: number) => void; arrived: () => void },
 ): Promise<BodyEnd> {
   if (req.readableEnded) return Promise.resolve('end');
   if (req.destroyed) return Promise.resolve('aborted');
@@ -180,6 +160,7 @@ function pump(
           queued = 0;
           if (!end) req.resume();
           await writeAll(file, chunks, n, position);
+          if (on.hash) for (const chunk of chunks) on.hash.update(chunk);
           position += n;
           on.written(n);
           timer?.refresh();

@@ -1,15 +1,4 @@
-/** A held right to change one upload. */
-export interface Lease {
-  /** Records the offset that is on disk and fsynced; status answers it while the lease is held. */
-  commit(offset: number): void;
-  /** The body is over and its closing fsync runs: status waits for the next commit instead of answering. */
-  settle(): void;
-  /** Marks the holder as still receiving, so nobody takes over. */
-  touch(): void;
-  /** What a newcomer calls to take over from a holder that went idle (e.g. destroy its request). */
-  onTakeover(interrupt: () => void): void;
-  release(): void;
-}
+import type { Lease, Locker } from './types.js';
 
 interface Slot {
   held: boolean;
@@ -30,7 +19,7 @@ interface Slot {
 }
 
 /** In-process, per-upload mutual exclusion, plus the offset status may report while a write is running. */
-export class UploadLocks {
+export class MemoryLocker implements Locker {
   readonly #slots = new Map<string, Slot>();
   #held = 0;
   #idle: Array<() => void> = [];
@@ -69,13 +58,6 @@ export class UploadLocks {
       slot.waiters.push(grant);
       check();
     });
-  }
-
-  /** Takes the lock only if nobody holds it. */
-  tryAcquire(key: string): Lease | null {
-    const slot = this.#slot(key);
-    if (slot.held) return null;
-    return this.#take(key, slot);
   }
 
   /**

@@ -1,0 +1,305 @@
+import type { UploadService } from '../service.js';
+import { UploadProblem } from '../service.js';
+import type { ExpectedDigest } from '../stores/types.js';
+import { filesKey, filesTarget, newUploadId, secondsLeft, uploadLocation } from './files.js';
+import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
+import { HttpError } from './types.js';
+
+/** Interop versions answered: 8 (draft -09 to -11, the newest) and 6 (draft -04/-05, tus-js-client 4.x). */
+export const IETF_INTEROP_VERSIONS = [5, 6, 7, 8] as const;
+const NEWEST = 8;
+const PARTIAL = 'application/partial-upload';
+const PROBLEMS = 'https://iana.org/assignments/http-problem-types#';
+
+/** One request's protocol facts: the interop version decides a few names and codes. */
+interface Dialect {
+  version: number;
+}
+
+/**
+ * "Resumable Uploads for HTTP" (draft-ietf-httpbis-resumable-upload), told apart from tus by
+ * `Upload-Draft-Interop-Version`. Creation by POST (`Upload-Complete`), offset by HEAD, append by PATCH
+ * (`application/partial-upload`), cancel by DELETE; problems as application/problem+json.
+ */
+export function createIetfProtocol(filesPath: string): WireProtocol {
+  return {
+    cors: {
+      methods: ['POST', 'HEAD', 'PATCH', 'DELETE'],
+      allowHeaders: [
+        'Upload-Draft-Interop-Version',
+        'Upload-Complete',
+        'Upload-Offset',
+        'Upload-Length',
+        'Content-Digest',
+        'Repr-Digest',
+        'Content-Disposition',
+      ],
+      exposeHeaders: ['Location', 'Upload-Offset', 'Upload-Length', 'Upload-Complete', 'Upload-Limit'],
+    },
+    failure: (status, message) => problem(status, message),
+    async handle(req, service) {
+      const target = filesTarget(req.path, filesPath);
+      const versionHeader = req.header('upload-draft-interop-version');
+      if (!target || versionHeader === undefined) return undefined;
+      const version = Number(versionHeader.split(';')[0].trim());
+      if (!(IETF_INTEROP_VERSIONS as readonly number[]).includes(version)) {
+        return problem(
+          400,
+          `Upload-Draft-Interop-Version ${versionHeader} is not supported (${IETF_INTEROP_VERSIONS.join(', ')})`,
+        );
+      }
+      const dialect: Dialect = { version };
+      try {
+        if (req.method === 'OPTIONS') {
+          return answer(204, { 'Accept-Patch': PARTIAL, 'Upload-Limit': limits(service, dialect) });
+        }
+        if (target.kind === 'unknown') return problem(404, 'Upload not found');
+        const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'GET', 'PATCH', 'DELETE'];
+        if (!allowed.includes(req.method)) {
+          return problem(
+            405,
+            `Method ${req.method} is not allowed here`,
+            {},
+            { Allow: [...allowed, 'OPTIONS'].join(', ') },
+          );
+        }
+        await service.initialized();
+        const owner = await req.owner();
+        if (typeof owner !== 'string' || owner === '') return problem(401, 'Unauthorized');
+        if (target.kind === 'collection') return await create(req, service, owner, filesPath, dialect);
+        const key = filesKey(service, owner, target.id);
+        if (req.method === 'HEAD' || req.method === 'GET') return await head(req, service, key, dialect);
+        if (req.method === 'PATCH') return await append(req, service, key, dialect);
+        await service.terminate(key);
+        return answer(204);
+      } catch (err) {
+        if (err instanceof HttpError) return problem(err.status, err.message, {}, err.headers);
+        if (err instanceof UploadProblem) return problemReply(err, dialect);
+        throw err;
+      }
+    },
+  };
+}
+
+const answer = (status: number, headers: Record<string, string> = {}, body = ''): ProtocolReply => ({
+  status,
+  headers,
+  body,
+});
+
+/** An RFC 9457 problem document. */
+function problem(
+  status: number,
+  title: string,
+  members: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): ProtocolReply {
+  const { type = 'about:blank', ...rest } = members;
+  return {
+    status,
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+    body: JSON.stringify({ type, title, status, ...rest }),
+  };
+}
+
+/** `Upload-Limit`: the dictionary of limits; `min-size=0` when there are none. */
+function limits(service: UploadService, dialect: Dialect, maxAge?: number): string {
+  const parts: string[] = [];
+  const { maxSize, expireAfter } = service.config;
+  if (Number.isFinite(maxSize)) parts.push(`max-size=${maxSize}`);
+  const age = maxAge ?? (Number.isFinite(expireAfter) ? Math.floor(expireAfter / 1000) : undefined);
+  if (age !== undefined) parts.push(`${dialect.version >= 7 ? 'max-age' : 'expires'}=${age}`);
+  return parts.length ? parts.join(', ') : 'min-size=0';
+}
+
+/** An sf-boolean: `?1`, `?0`, else undefined. */
+function flag(req: ProtocolRequest, name: string): boolean | undefined {
+  const value = req.header(name)?.trim();
+  return value === '?1' ? true : value === '?0' ? false : undefined;
+}
+
+/** An sf-integer item (parameters ignored); anything else is a 400. */
+function integer(req: ProtocolRequest, name: string): number | undefined {
+  const value = req.header(name.toLowerCase());
+  if (value === undefined) return undefined;
+  const item = value.split(';')[0].trim();
+  if (!/^[0-9]{1,15}$/.test(item)) throw new HttpError(400, `${name} must be a non-negative integer`);
+  return Number(item);
+}
+
+function completeFlag(req: ProtocolRequest): boolean {
+  const complete = flag(req, 'upload-complete');
+  if (complete === undefined) throw new HttpError(400, 'Upload-Complete must be ?1 or ?0');
+  return complete;
+}
+
+/** `Content-Digest: sha-256=:base64:` (RFC 9530): a body that does not match is not kept. */
+function contentDigest(req: ProtocolRequest): ExpectedDigest | undefined {
+  const header = req.header('content-digest');
+  if (header === undefined) return undefined;
+  for (const member of header.split(',')) {
+    const m = /^\s*(sha-256|sha-512)=:([A-Za-z0-9+/]*={0,2}):\s*$/.exec(member);
+    if (m) return { algorithm: m[1].replace('-', ''), value: Buffer.from(m[2], 'base64') };
+  }
+  return undefined; // only unknown algorithms: nothing we can check
+}
+
+async function create(
+  req: ProtocolRequest,
+  service: UploadService,
+  owner: string,
+  filesPath: string,
+  dialect: Dialect,
+): Promise<ProtocolReply | null> {
+  const complete = completeFlag(req);
+  const size = integer(req, 'Upload-Length');
+  const bodyLength = integer(req, 'Content-Length');
+  const implied = complete && bodyLength !== undefined ? bodyLength : undefined;
+  if (size !== undefined && implied !== undefined && size !== implied) {
+    throw new UploadProblem(
+      'size-mismatch',
+      `Upload-Length ${size} disagrees with the request's content (${implied})`,
+    );
+  }
+  const id = newUploadId();
+  const key = filesKey(service, owner, id);
+  await service.create(key, { owner, id, size: size ?? implied ?? null });
+  const location = uploadLocation(req, filesPath, id);
+  // Clients that read interim responses learn where to resume before the body is sent (browsers cannot).
+  req.inform?.(104, 'Upload Resumption Supported', {
+    Location: location,
+    'Upload-Draft-Interop-Version': String(dialect.version),
+    'Upload-Limit': limits(service, dialect),
+  });
+  const outcome = await service.append(key, {
+    start: 0,
+    body: req.body(),
+    bodyLength,
+    final: complete,
+    digest: contentDigest(req),
+    sizeName: 'Upload-Length',
+    takeoverAfter: 0,
+  });
+  if (!outcome.answered) return null;
+  return answer(201, {
+    Location: location,
+    'Upload-Offset': String(outcome.offset),
+    'Upload-Complete': outcome.complete ? '?1' : '?0',
+    'Upload-Limit': limits(service, dialect, await secondsLeft(service, key)),
+  });
+}
+
+async function head(
+  req: ProtocolRequest,
+  service: UploadService,
+  key: string,
+  dialect: Dialect,
+): Promise<ProtocolReply> {
+  if (['upload-offset', 'upload-complete', 'upload-length'].some((h) => req.header(h) !== undefined)) {
+    throw new HttpError(
+      400,
+      'An offset request must not carry Upload-Offset, Upload-Complete or Upload-Length',
+    );
+  }
+  const state = await service.find(key);
+  const size = state.complete?.size ?? state.record?.size ?? null;
+  const offset = state.complete ? state.complete.size : await service.offset(key);
+  return answer(204, {
+    'Upload-Offset': String(offset),
+    'Upload-Complete': state.complete ? '?1' : '?0',
+    ...(size === null ? {} : { 'Upload-Length': String(size) }),
+    'Upload-Limit': limits(service, dialect, state.complete ? undefined : await secondsLeft(service, key)),
+  });
+}
+
+async function append(
+  req: ProtocolRequest,
+  service: UploadService,
+  key: string,
+  dialect: Dialect,
+): Promise<ProtocolReply | null> {
+  const type = req.header('content-type')?.split(';')[0].trim().toLowerCase();
+  if (dialect.version >= 6 && type !== PARTIAL) throw new HttpError(415, `Content-Type must be ${PARTIAL}`);
+  const start = integer(req, 'Upload-Offset');
+  if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
+  const complete = completeFlag(req);
+  const state = await service.find(key);
+  if (state.complete && start !== state.complete.size) {
+    throw new UploadProblem(
+      'offset-mismatch',
+      `Upload is at offset ${state.complete.size}`,
+      state.complete.size,
+    );
+  }
+  const outcome = await service
+    .append(key, {
+      start,
+      body: req.body(),
+      bodyLength: integer(req, 'Content-Length'),
+      size: integer(req, 'Upload-Length'),
+      final: complete,
+      digest: contentDigest(req),
+      sizeName: 'Upload-Length',
+      // The draft recommends that a new request take over from an older one at once.
+      takeoverAfter: 0,
+    })
+    .catch((err: unknown) => {
+      if (err instanceof UploadProblem) return problemReply(err, dialect, start);
+      throw err;
+    });
+  if (!('answered' in outcome)) return outcome;
+  if (!outcome.answered) return null;
+  if (outcome.complete)
+    return answer(200, { 'Upload-Offset': String(outcome.offset), 'Upload-Complete': '?1' });
+  return answer(dialect.version >= 7 ? 204 : 201, {
+    'Upload-Offset': String(outcome.offset),
+    'Upload-Complete': '?0',
+  });
+}
+
+function problemReply(err: UploadProblem, dialect: Dialect, provided?: number): ProtocolReply {
+  const incomplete = { 'Upload-Complete': '?0' };
+  switch (err.code) {
+    case 'not-found':
+      return problem(404, err.message);
+    case 'gone':
+      return problem(410, err.message);
+    case 'busy':
+    case 'offset-mismatch':
+      return problem(
+        409,
+        'Upload-Offset does not match the offset of the upload',
+        {
+          type: `${PROBLEMS}mismatching-upload-offset`,
+          'expected-offset': err.offset,
+          ...(provided === undefined ? {} : { 'provided-offset': provided }),
+        },
+        { ...incomplete, 'Upload-Offset': String(err.offset ?? 0) },
+      );
+    case 'size-mismatch':
+      return problem(
+        400,
+        err.message,
+        dialect.version >= 7 ? { type: `${PROBLEMS}inconsistent-upload-length` } : {},
+        incomplete,
+      );
+    case 'completed':
+      return problem(dialect.version >= 7 ? 410 : 400, err.message, { type: `${PROBLEMS}completed-upload` });
+    case 'too-large':
+    case 'past-size':
+      return problem(413, err.message, {}, incomplete);
+    case 'digest-mismatch':
+      return problem(
+        400,
+        'Content-Digest does not match the content: nothing of it was kept',
+        {},
+        incomplete,
+      );
+    case 'hook-failed':
+      return problem(500, err.message);
+    default:
+      return problem(400, err.message);
+  }
+}
+
+export { NEWEST as IETF_NEWEST_INTEROP_VERSION };

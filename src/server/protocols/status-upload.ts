@@ -1,0 +1,125 @@
+import { parseByteCount } from '../options.js';
+import type { UploadService } from '../service.js';
+import { UploadProblem } from '../service.js';
+import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
+import { HttpError } from './types.js';
+
+const ROUTES: Record<string, { methods: readonly string[]; allow: string }> = {
+  '/status': { methods: ['GET', 'HEAD'], allow: 'GET, HEAD, OPTIONS' },
+  '/upload': { methods: ['POST'], allow: 'POST, OPTIONS' },
+};
+
+const text = (status: number, body: string, headers: Record<string, string> = {}): ProtocolReply => ({
+  status,
+  body,
+  headers,
+});
+
+/**
+ * The article's protocol: `GET status` answers the stored byte count of `X-File-Id`; `POST upload`
+ * appends its body at `X-Start-Byte`; `X-File-Size` (our addition) says when the file is whole.
+ */
+export const statusUpload: WireProtocol = {
+  cors: {
+    methods: ['GET', 'POST'],
+    allowHeaders: ['X-File-Id', 'X-Start-Byte', 'X-File-Size'],
+    exposeHeaders: [],
+  },
+  failure: (status, message) => text(status, message),
+  async handle(req, service) {
+    const route = ROUTES[req.path];
+    if (!route) return undefined;
+    if (req.method === 'OPTIONS') return text(204, '', { Allow: route.allow });
+    if (!route.methods.includes(req.method)) {
+      return text(405, `Method ${req.method} is not allowed here`, { Allow: route.allow });
+    }
+    try {
+      await service.initialized();
+      const owner = await req.owner();
+      if (typeof owner !== 'string' || owner === '') return text(401, 'Unauthorized');
+      const header = req.header('x-file-id');
+      if (header === undefined || header === '') return text(400, 'X-File-Id header is required');
+      const fileId = decodeId(header);
+      const key = service.key(owner, fileId);
+      if (req.path === '/status') return text(200, String(await service.offset(key)));
+      return await upload(req, service, key, owner, fileId);
+    } catch (err) {
+      if (err instanceof HttpError) return text(err.status, err.message);
+      if (err instanceof UploadProblem) return problemReply(err);
+      throw err;
+    }
+  },
+};
+
+async function upload(
+  req: ProtocolRequest,
+  service: UploadService,
+  key: string,
+  owner: string,
+  id: string,
+): Promise<ProtocolReply | null> {
+  const start = byteHeader(req, 'x-start-byte', 'X-Start-Byte');
+  if (start === undefined) throw new HttpError(400, 'X-Start-Byte header is required');
+  const size = byteHeader(req, 'x-file-size', 'X-File-Size');
+  const bodyLength = byteHeader(req, 'content-length', 'Content-Length');
+  const { maxSize } = service.config;
+  if (size !== undefined && size > maxSize) {
+    throw new HttpError(413, `X-File-Size exceeds the limit of ${maxSize} bytes`);
+  }
+  if (size !== undefined && start > size) throw new HttpError(400, 'X-Start-Byte is past X-File-Size');
+  if (start + (bodyLength ?? 0) > maxSize)
+    throw new HttpError(413, `Upload exceeds the limit of ${maxSize} bytes`);
+  if (size !== undefined && bodyLength !== undefined && start + bodyLength > size) {
+    throw new HttpError(413, 'Body runs past X-File-Size');
+  }
+  const outcome = await service.append(key, {
+    start,
+    body: req.body(),
+    bodyLength,
+    size,
+    create: { owner, id },
+    sizeName: 'X-File-Size',
+  });
+  if (!outcome.answered) return null; // the connection is gone; what arrived is kept and durable
+  return text(200, String(outcome.offset));
+}
+
+/** 409s carry the offset as their body: the client goes on from there. */
+function problemReply(problem: UploadProblem): ProtocolReply {
+  switch (problem.code) {
+    case 'busy':
+    case 'offset-mismatch':
+      return text(409, String(problem.offset));
+    case 'completed':
+      // A start elsewhere than the size gets the size to go on from; a body at the size has nowhere to go.
+      return problem.message.startsWith('Upload is already complete') && problem.offset !== undefined
+        ? text(409, String(problem.offset))
+        : text(413, problem.message);
+    case 'too-large':
+    case 'past-size':
+      return text(413, problem.message);
+    case 'size-mismatch':
+      return text(400, problem.message);
+    case 'hook-failed':
+      return text(500, problem.message);
+    default:
+      return text(400, problem.message);
+  }
+}
+
+function decodeId(header: string): string {
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    return header;
+  }
+}
+
+/** A byte-count header: undefined when absent; anything but plain decimal digits is a 400. */
+export function byteHeader(req: ProtocolRequest, header: string, name: string): number | undefined {
+  const value = req.header(header);
+  if (value === undefined) return undefined;
+  const n = parseByteCount(value);
+  if (n === undefined) throw new HttpError(400, `${name} must be a non-negative decimal integer`);
+  return n;
+}

@@ -1,0 +1,261 @@
+import type { UploadService } from '../service.js';
+import { UploadProblem } from '../service.js';
+import type { ExpectedDigest } from '../stores/types.js';
+import { filesKey, filesTarget, newUploadId, uploadLocation } from './files.js';
+import { byteHeader } from './status-upload.js';
+import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
+import { HttpError } from './types.js';
+
+const VERSION = '1.0.0';
+const EXTENSIONS = 'creation,creation-with-upload,creation-defer-length,termination,expiration,checksum';
+/** tus checksum names -> node:crypto hash names. */
+const CHECKSUMS: Record<string, string> = { sha1: 'sha1', sha256: 'sha256', sha512: 'sha512', md5: 'md5' };
+const OCTETS = 'application/offset+octet-stream';
+const METADATA_PAIR = /^[^\s,]+( [A-Za-z0-9+/]*={0,2})?$/;
+
+const reply = (status: number, body = '', headers: Record<string, string> = {}): ProtocolReply => ({
+  status,
+  body,
+  headers: { 'Tus-Resumable': VERSION, ...headers },
+});
+
+/** tus 1.0.0: core, creation, creation-with-upload, creation-defer-length, termination, expiration, checksum. */
+export function createTusProtocol(filesPath: string): WireProtocol {
+  return {
+    cors: {
+      // GET too: a browser's preflight for the IETF protocol's GET offset request comes here.
+      methods: ['POST', 'HEAD', 'GET', 'PATCH', 'DELETE'],
+      allowHeaders: [
+        'Tus-Resumable',
+        'Upload-Length',
+        'Upload-Defer-Length',
+        'Upload-Metadata',
+        'Upload-Offset',
+        'Upload-Checksum',
+        'X-HTTP-Method-Override',
+        'X-Requested-With',
+        'X-Request-ID',
+      ],
+      exposeHeaders: [
+        'Location',
+        'Upload-Offset',
+        'Upload-Length',
+        'Upload-Defer-Length',
+        'Upload-Metadata',
+        'Upload-Expires',
+        'Tus-Resumable',
+        'Tus-Version',
+        'Tus-Extension',
+        'Tus-Max-Size',
+        'Tus-Checksum-Algorithm',
+      ],
+    },
+    failure: (status, message) => reply(status, message),
+    async handle(req, service) {
+      const target = filesTarget(req.path, filesPath);
+      if (!target) return undefined;
+      const method = (req.header('x-http-method-override') ?? req.method).toUpperCase();
+      if (method === 'OPTIONS') return reply(204, '', discovery(service));
+      const version = req.header('tus-resumable');
+      if (version !== VERSION) {
+        return reply(
+          412,
+          `Tus-Resumable: ${VERSION} is required (or Upload-Draft-Interop-Version for the IETF protocol)`,
+          {
+            'Tus-Version': VERSION,
+          },
+        );
+      }
+      try {
+        if (target.kind === 'unknown') return reply(404, 'Upload not found');
+        const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'PATCH', 'DELETE'];
+        if (!allowed.includes(method)) {
+          return reply(405, `Method ${method} is not allowed here`, {
+            Allow: [...allowed, 'OPTIONS'].join(', '),
+          });
+        }
+        await service.initialized();
+        const owner = await req.owner();
+        if (typeof owner !== 'string' || owner === '') return reply(401, 'Unauthorized');
+        if (target.kind === 'collection') return await create(req, service, owner, filesPath);
+        const key = filesKey(service, owner, target.id);
+        if (method === 'HEAD') return await head(service, key);
+        if (method === 'PATCH') return await patch(req, service, key);
+        await service.terminate(key);
+        return reply(204);
+      } catch (err) {
+        if (err instanceof HttpError) return reply(err.status, err.message, err.headers);
+        if (err instanceof UploadProblem) return problemReply(err, service);
+        throw err;
+      }
+    },
+  };
+}
+
+function discovery(service: UploadService): Record<string, string> {
+  const { maxSize } = service.config;
+  return {
+    'Tus-Version': VERSION,
+    'Tus-Extension': EXTENSIONS,
+    'Tus-Checksum-Algorithm': Object.keys(CHECKSUMS).join(','),
+    ...(Number.isFinite(maxSize) ? { 'Tus-Max-Size': String(maxSize) } : {}),
+  };
+}
+
+async function create(
+  req: ProtocolRequest,
+  service: UploadService,
+  owner: string,
+  filesPath: string,
+): Promise<ProtocolReply | null> {
+  const length = byteHeader(req, 'upload-length', 'Upload-Length');
+  const defer = req.header('upload-defer-length');
+  if (defer !== undefined && defer !== '1') throw new HttpError(400, 'Upload-Defer-Length must be 1');
+  if ((length === undefined) === (defer === undefined)) {
+    throw new HttpError(400, 'Exactly one of Upload-Length and Upload-Defer-Length is required');
+  }
+  const metadata = req.header('upload-metadata');
+  if (metadata !== undefined) checkMetadata(metadata);
+  const id = newUploadId();
+  const key = filesKey(service, owner, id);
+  await service.create(key, { owner, id, size: length ?? null, metadata });
+  const location = uploadLocation(req, filesPath, id);
+  const hasBody = req.header('content-type')?.split(';')[0].trim().toLowerCase() === OCTETS;
+  const bodyLength = byteHeader(req, 'content-length', 'Content-Length');
+  if (length === 0 || (hasBody && bodyLength !== 0)) {
+    // creation-with-upload (and an empty file, complete at once).
+    const outcome = await service.append(key, {
+      start: 0,
+      body: req.body(),
+      bodyLength: hasBody ? bodyLength : 0,
+      digest: checksum(req),
+      sizeName: 'Upload-Length',
+    });
+    if (!outcome.answered) return null;
+    return reply(201, '', {
+      Location: location,
+      'Upload-Offset': String(outcome.offset),
+      ...(await expires(service, key, outcome.complete)),
+    });
+  }
+  return reply(201, '', {
+    Location: location,
+    'Upload-Offset': '0',
+    ...(await expires(service, key, false)),
+  });
+}
+
+async function head(service: UploadService, key: string): Promise<ProtocolReply> {
+  const state = await service.find(key);
+  const size = state.complete?.size ?? state.record?.size ?? null;
+  const offset = state.complete ? state.complete.size : await service.offset(key);
+  const headers: Record<string, string> = {
+    'Upload-Offset': String(offset),
+    ...(size === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(size) }),
+    ...(state.record?.metadata !== undefined ? { 'Upload-Metadata': state.record.metadata } : {}),
+    ...(await expires(service, key, state.complete !== null)),
+  };
+  return reply(200, '', headers);
+}
+
+async function patch(
+  req: ProtocolRequest,
+  service: UploadService,
+  key: string,
+): Promise<ProtocolReply | null> {
+  if (req.header('content-type')?.split(';')[0].trim().toLowerCase() !== OCTETS) {
+    throw new HttpError(415, `Content-Type must be ${OCTETS}`);
+  }
+  const start = byteHeader(req, 'upload-offset', 'Upload-Offset');
+  if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
+  const size = byteHeader(req, 'upload-length', 'Upload-Length');
+  const digest = checksum(req);
+  const state = await service.find(key);
+  if (state.complete && start !== state.complete.size) {
+    throw new UploadProblem(
+      'offset-mismatch',
+      `Upload is at offset ${state.complete.size}`,
+      state.complete.size,
+    );
+  }
+  const outcome = await service.append(key, {
+    start,
+    body: req.body(),
+    bodyLength: byteHeader(req, 'content-length', 'Content-Length'),
+    size,
+    digest,
+    sizeName: 'Upload-Length',
+  });
+  if (!outcome.answered) return null;
+  return reply(204, '', {
+    'Upload-Offset': String(outcome.offset),
+    ...(await expires(service, key, outcome.complete)),
+  });
+}
+
+/** `Upload-Checksum: sha1 <base64>`; an unknown algorithm is a 400. */
+function checksum(req: ProtocolRequest): ExpectedDigest | undefined {
+  const header = req.header('upload-checksum');
+  if (header === undefined) return undefined;
+  const m = /^([a-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim());
+  if (!m) throw new HttpError(400, 'Upload-Checksum must be "<algorithm> <base64 digest>"');
+  const algorithm = CHECKSUMS[m[1]];
+  if (!algorithm) {
+    throw new HttpError(
+      400,
+      `Upload-Checksum algorithm ${m[1]} is not supported (${Object.keys(CHECKSUMS).join(', ')})`,
+    );
+  }
+  return { algorithm, value: Buffer.from(m[2], 'base64') };
+}
+
+function checkMetadata(header: string): void {
+  const seen = new Set<string>();
+  for (const pair of header.split(',')) {
+    const trimmed = pair.trim();
+    if (!METADATA_PAIR.test(trimmed)) {
+      throw new HttpError(400, 'Upload-Metadata must be comma-separated "key base64value" pairs');
+    }
+    const [name, value = ''] = trimmed.split(' ');
+    if (value.length % 4 !== 0) throw new HttpError(400, `Upload-Metadata value of ${name} is not base64`);
+    if (seen.has(name)) throw new HttpError(400, `Upload-Metadata has ${name} twice`);
+    seen.add(name);
+  }
+}
+
+async function expires(
+  service: UploadService,
+  key: string,
+  complete: boolean,
+): Promise<Record<string, string>> {
+  if (complete) return {};
+  const at = await service.expiresAt(key);
+  return at === undefined ? {} : { 'Upload-Expires': new Date(at).toUTCString() };
+}
+
+function problemReply(problem: UploadProblem, service: UploadService): ProtocolReply {
+  const offset: Record<string, string> =
+    problem.offset === undefined ? {} : { 'Upload-Offset': String(problem.offset) };
+  switch (problem.code) {
+    case 'not-found':
+      return reply(404, problem.message);
+    case 'gone':
+      return reply(410, problem.message);
+    case 'busy':
+      // tus-js-client retries a 423 with its back-off, then asks HEAD.
+      return reply(423, problem.message);
+    case 'offset-mismatch':
+      return reply(409, problem.message, offset);
+    case 'completed':
+    case 'past-size':
+      return reply(413, problem.message);
+    case 'too-large':
+      return reply(413, problem.message, discovery(service));
+    case 'digest-mismatch':
+      return reply(460, problem.message);
+    case 'hook-failed':
+      return reply(500, problem.message);
+    default:
+      return reply(400, problem.message);
+  }
+}

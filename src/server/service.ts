@@ -1,0 +1,411 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Locker } from './locks/types.js';
+import type { CompletedUpload } from './options.js';
+import type { ExpectedDigest, UploadRecord, UploadState, UploadStore } from './stores/types.js';
+
+/** Why the service refused a request; each wire protocol words and numbers it its own way. */
+export type ProblemCode =
+  /** No such upload (for this owner). */
+  | 'not-found'
+  /** It existed, but expired. */
+  | 'gone'
+  /** Another request is writing it; `offset` is where that one started. */
+  | 'busy'
+  /** The request starts elsewhere than the stored offset, which is `offset`. */
+  | 'offset-mismatch'
+  /** Over `maxSize`. */
+  | 'too-large'
+  /** The body runs past the upload's size. */
+  | 'past-size'
+  /** The size the request states disagrees with the recorded one. */
+  | 'size-mismatch'
+  /** The upload is complete; `offset` is its size. */
+  | 'completed'
+  /** The body's digest did not match: nothing of it was kept. */
+  | 'digest-mismatch'
+  /** Stored, but onComplete threw; the same last request again retries it. */
+  | 'hook-failed';
+
+/** A refusal the protocols answer with a 4xx (or, for `hook-failed`, a 500). */
+export class UploadProblem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    message: string,
+    /** The stored offset, where it helps the client. */
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServiceConfig {
+  maxSize: number;
+  expireAfter: number;
+  sweepInterval: number;
+  idleTimeout: number;
+  lockWait: number;
+  takeoverAfter: number;
+  syncInterval: number;
+  onComplete?: (info: CompletedUpload) => void | Promise<void>;
+}
+
+/** One append, as a wire protocol states it. */
+export interface AppendRequest {
+  /** The offset the body starts at, as the client says. */
+  start: number;
+  body: Readable;
+  /** The body's length, when the request says it (Content-Length). */
+  bodyLength?: number;
+  /** The total size, when the request states it (X-File-Size, Upload-Length). */
+  size?: number;
+  /** This body ends the upload (IETF `Upload-Complete: ?1`): where it ends is the size. */
+  final?: boolean;
+  /** The record to create when the upload has none yet (the article's protocol creates on first append). */
+  create?: { owner: string; id: string };
+  /** Milliseconds a running writer may be quiet before this request takes over (default: `takeoverAfter`). */
+  takeoverAfter?: number;
+  /** The body must have this digest; then it is kept whole or not at all. */
+  digest?: ExpectedDigest;
+  /** How the protocol names the size in its reasons (`X-File-Size`, `Upload-Length`). */
+  sizeName: string;
+}
+
+export interface AppendOutcome {
+  /** The stored, durable offset after this request. */
+  offset: number;
+  /** The size, if known now. */
+  size: number | null;
+  /** The upload is complete (and onComplete has run). */
+  complete: boolean;
+  /** False when the body did not end (cut, stalled): nobody is left to answer. */
+  answered: boolean;
+}
+
+/** Temp files older than this are leftovers of a crash mid-write. */
+const TEMP_MAX_AGE = 60 * 60 * 1000;
+
+/**
+ * The upload service: offsets, limits, owners, locking and takeover, completion (onComplete exactly once)
+ * and expiry. It knows no wire protocol and no disk: protocols call it, and it works over a store and a locker.
+ */
+export class UploadService {
+  readonly store: UploadStore;
+  readonly locker: Locker;
+  readonly config: ServiceConfig;
+  /** The store is ready and the first sweep (expiry, undelivered onComplete calls) has run. */
+  readonly ready: Promise<void>;
+  readonly #initialized: Promise<void>;
+  #sweeping: Promise<number> = Promise.resolve(0);
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(config: ServiceConfig, store: UploadStore, locker: Locker) {
+    this.config = config;
+    this.store = store;
+    this.locker = locker;
+    this.#initialized = store.init();
+    this.#initialized.catch(() => undefined); // surfaced by every request and by `ready`
+    const interval = config.sweepInterval;
+    this.#timer =
+      interval > 0 && Number.isFinite(interval)
+        ? setInterval(
+            () => this.sweep().catch((err) => console.error('resumable-upload server: sweep failed:', err)),
+            Math.min(interval, 2 ** 31 - 1),
+          ).unref()
+        : undefined;
+    this.ready = this.#initialized.then(() => this.sweep()).then(() => undefined);
+    this.ready.catch(() => undefined);
+  }
+
+  /** The store key of an owner's upload: ids never become paths, and owners never meet. */
+  key(owner: string, id: string, namespace = ''): string {
+    const name = namespace ? `${namespace}\0${owner}\0${id}` : `${owner}\0${id}`;
+    return createHash('sha256').update(name, 'utf8').digest('hex');
+  }
+
+  /** Waits until the store is usable (rejects when it is not). */
+  initialized(): Promise<void> {
+    return this.#initialized;
+  }
+
+  /** The offset status answers: the writer's durable offset while one runs, else the stored one. */
+  offset(key: string): Promise<number> {
+    return this.locker.offset(key, () => this.store.offset(key));
+  }
+
+  /** An upload created by `create`: not-found and gone are problems. */
+  async find(key: string): Promise<UploadState & { record: UploadRecord | null }> {
+    const state = await this.store.inspect(key);
+    if (!state.record && !state.complete) throw new UploadProblem('not-found', 'Upload not found');
+    if (!state.complete && (await this.#expired(key))) {
+      await this.#removeIfIdle(key);
+      throw new UploadProblem('gone', 'Upload expired');
+    }
+    return state;
+  }
+
+  /** When an incomplete upload expires if nothing more arrives (ms since the epoch). */
+  async expiresAt(key: string): Promise<number | undefined> {
+    if (!Number.isFinite(this.config.expireAfter)) return undefined;
+    const modified = await this.store.lastModified(key);
+    return modified === undefined ? undefined : modified + this.config.expireAfter;
+  }
+
+  /** Records a new upload (tus and IETF creation); a size of 0 completes it at once. */
+  async create(key: string, record: Omit<UploadRecord, 'createdAt'>): Promise<void> {
+    this.#checkLimit(record.size, 'Upload-Length');
+    await this.#initialized;
+    await this.store.writeRecord(key, { ...record, createdAt: new Date().toISOString() });
+  }
+
+  /** Appends one body, completing the upload when it reaches its size. */
+  async append(key: string, request: AppendRequest): Promise<AppendOutcome> {
+    const { config } = this;
+    const lease = await this.locker.acquire(
+      key,
+      config.lockWait,
+      request.takeoverAfter ?? config.takeoverAfter,
+    );
+    if (!lease) {
+      // Another request is appending: answer the offset it started from, the last one made durable.
+      throw new UploadProblem('busy', 'Another request is writing this upload', await this.offset(key));
+    }
+    try {
+      const state = await this.store.inspect(key);
+      if (state.complete) {
+        lease.commit(state.complete.size);
+        return await this.#appendToComplete(key, state, request);
+      }
+      lease.commit(state.offset);
+      const record = state.record ?? (request.create ? null : undefined);
+      if (record === undefined) throw new UploadProblem('not-found', 'Upload not found');
+      const { start, bodyLength, sizeName } = request;
+      const recorded = record?.size ?? null;
+      let size = this.#statedSize(request, recorded);
+      if (start !== state.offset) {
+        throw new UploadProblem('offset-mismatch', `Upload is at offset ${state.offset}`, state.offset);
+      }
+      this.#checkLimit(size, sizeName);
+      if (size !== null && bodyLength !== undefined && start + bodyLength > size) {
+        throw new UploadProblem('past-size', `Body runs past ${sizeName}`);
+      }
+      let current: UploadRecord = record ?? { ...request.create!, size, createdAt: new Date().toISOString() };
+      if (!record || (current.size === null && size !== null)) {
+        current = { ...current, size };
+        await this.store.writeRecord(key, current);
+      }
+
+      const limit = Math.min(size ?? Infinity, config.maxSize) - start;
+      // A newer request for this upload may stop this one once it goes quiet (its connection is likely dead).
+      lease.onTakeover(() => request.body.destroy());
+      const { end, written } = await this.store.append(key, request.body, {
+        start,
+        limit,
+        idleTimeout: config.idleTimeout,
+        syncInterval: config.syncInterval,
+        digest: request.digest,
+        onActivity: () => lease.touch(),
+        onDurable: (offset) => lease.commit(offset),
+        onEnded: () => lease.settle(),
+      });
+      const offset = start + written;
+      lease.commit(offset);
+      if (end === 'overflow') {
+        const what =
+          size !== null && size <= config.maxSize ? sizeName : `the limit of ${config.maxSize} bytes`;
+        throw new UploadProblem('past-size', `Body runs past ${what}`, offset);
+      }
+      if (end === 'mismatch') {
+        throw new UploadProblem(
+          'digest-mismatch',
+          'Checksum mismatch: nothing of this request was kept',
+          offset,
+        );
+      }
+      if (end !== 'end') return { offset, size, complete: false, answered: false };
+      if (request.final && size === null) {
+        size = offset;
+        current = { ...current, size };
+        await this.store.writeRecord(key, current);
+      }
+      if (size !== null && offset === size) {
+        const location = await this.store.complete(key);
+        lease.commit(size);
+        await this.#deliver(key, current, size, location);
+        return { offset, size, complete: true, answered: true };
+      }
+      return { offset, size, complete: false, answered: true };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Deletes an upload, complete or not (tus termination, IETF cancellation), stopping a writer first. */
+  async terminate(key: string): Promise<void> {
+    const lease = await this.locker.acquire(key, this.config.lockWait, 0);
+    if (!lease) throw new UploadProblem('busy', 'Another request is writing this upload');
+    try {
+      await this.find(key);
+      await this.store.remove(key);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Deletes expired incomplete uploads now; resolves with how many were removed. */
+  sweep(): Promise<number> {
+    const once = (): Promise<number> => this.#sweepOnce();
+    return (this.#sweeping = this.#sweeping.then(once, once));
+  }
+
+  /** Stops the sweep timer (and waits for a running sweep). */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#sweeping.catch(() => undefined);
+  }
+
+  /** The size this request states, checked against the recorded one. */
+  #statedSize(request: AppendRequest, recorded: number | null): number | null {
+    const { size, final, start, bodyLength, sizeName } = request;
+    const implied = final && bodyLength !== undefined ? start + bodyLength : undefined;
+    if (size !== undefined && implied !== undefined && size !== implied) {
+      throw new UploadProblem(
+        'size-mismatch',
+        `${sizeName} ${size} disagrees with where this body ends (${implied})`,
+      );
+    }
+    const stated = size ?? implied;
+    if (stated !== undefined && recorded !== null && stated !== recorded) {
+      throw new UploadProblem(
+        'size-mismatch',
+        `${sizeName} ${stated} disagrees with the size recorded for this upload (${recorded})`,
+      );
+    }
+    return stated ?? recorded;
+  }
+
+  #checkLimit(size: number | null, sizeName: string): void {
+    if (size !== null && size > this.config.maxSize) {
+      throw new UploadProblem('too-large', `${sizeName} exceeds the limit of ${this.config.maxSize} bytes`);
+    }
+  }
+
+  /** A request for an upload that is already complete: only its lost last answer can be asked again. */
+  async #appendToComplete(key: string, state: UploadState, request: AppendRequest): Promise<AppendOutcome> {
+    const { size, notified } = state.complete!;
+    if (request.start !== size) {
+      throw new UploadProblem('completed', `Upload is already complete at ${size} bytes`, size);
+    }
+    const { size: stated, sizeName } = request;
+    if (stated !== undefined && stated !== size) {
+      throw new UploadProblem(
+        'size-mismatch',
+        `${sizeName} ${stated} disagrees with the size recorded for this upload (${size})`,
+      );
+    }
+    const hasBody =
+      request.bodyLength !== undefined ? request.bodyLength > 0 : !(await bodyIsEmpty(request.body));
+    if (hasBody) throw new UploadProblem('completed', `Upload is already complete at ${size} bytes`, size);
+    // The final answer got lost and the client asks again: also the moment to retry a failed onComplete.
+    if (!notified) {
+      const record = state.record ?? { ...request.create!, size, createdAt: new Date().toISOString() };
+      await this.#deliver(key, record, size, this.store.location(key));
+    }
+    return { offset: size, size, complete: true, answered: true };
+  }
+
+  /** Calls onComplete; on success records that it ran, so it never runs twice. */
+  async #deliver(
+    key: string,
+    record: UploadRecord,
+    size: number,
+    location: ReturnType<UploadStore['location']>,
+  ): Promise<void> {
+    try {
+      await this.config.onComplete?.({
+        owner: record.owner,
+        fileId: record.id,
+        size,
+        path: location.path,
+        location,
+        metadata: record.metadata === undefined ? undefined : decodeMetadata(record.metadata),
+      });
+    } catch (err) {
+      console.error(`resumable-upload server: onComplete failed for ${JSON.stringify(record.id)}:`, err);
+      throw new UploadProblem(
+        'hook-failed',
+        'Upload stored, but its completion hook failed; send the last request again to retry',
+        size,
+      );
+    }
+    await this.store.finalize(key, { ...record, size });
+  }
+
+  async #expired(key: string): Promise<boolean> {
+    const expires = await this.expiresAt(key);
+    return expires !== undefined && Date.now() >= expires;
+  }
+
+  async #removeIfIdle(key: string): Promise<boolean> {
+    const lease = await this.locker.acquire(key, 0);
+    if (!lease) return false; // being written: active by definition
+    try {
+      const state = await this.store.inspect(key);
+      if (state.complete || !(await this.#expired(key))) return false;
+      await this.store.remove(key);
+      return true;
+    } finally {
+      lease.release();
+    }
+  }
+
+  async #sweepOnce(): Promise<number> {
+    await this.#initialized;
+    await this.store.cleanup(TEMP_MAX_AGE);
+    let removed = 0;
+    for (const key of await this.store.list()) {
+      try {
+        const state = await this.store.inspect(key);
+        if (state.complete) {
+          const lease = await this.locker.acquire(key, 0);
+          if (!lease) continue;
+          try {
+            // A record left in place by a crash inside finalize is moved on again.
+            if (state.complete.notified && state.record) await this.store.finalize(key, state.record);
+            else if (state.record) {
+              await this.#deliver(key, state.record, state.complete.size, this.store.location(key));
+            }
+          } finally {
+            lease.release();
+          }
+        } else if (await this.#removeIfIdle(key)) removed++;
+      } catch (err) {
+        if (!(err instanceof UploadProblem))
+          console.error('resumable-upload server: sweep failed for one upload:', err);
+      }
+    }
+    return removed;
+  }
+}
+
+/** tus `Upload-Metadata`: `key base64,key2 base64`; a key without a value maps to ''. */
+export function decodeMetadata(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of header.split(',')) {
+    const [name, value] = pair.trim().split(' ');
+    if (name) out[name] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return out;
+}
+
+/** Reads a body that should be empty; false as soon as a byte arrives. */
+function bodyIsEmpty(body: Readable): Promise<boolean> {
+  if (body.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    body.once('data', () => resolve(false));
+    body.once('end', () => resolve(true));
+    body.once('close', () => resolve(body.readableEnded));
+    body.on('error', () => undefined);
+    body.resume();
+  });
+}
