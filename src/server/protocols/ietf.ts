@@ -41,7 +41,9 @@ export function createIetfProtocol(filesPath: string): WireProtocol {
       const target = filesTarget(req.path, filesPath);
       const versionHeader = req.header('upload-draft-interop-version');
       if (!target || versionHeader === undefined) return undefined;
-      const version = Number(versionHeader.split(';')[0].trim());
+      // An sf-integer item (parameters allowed): `8.0`, `0x8` and `+8` are not versions.
+      const item = versionHeader.split(';')[0].trim();
+      const version = /^[0-9]{1,15}$/.test(item) ? Number(item) : NaN;
       if (!(IETF_INTEROP_VERSIONS as readonly number[]).includes(version)) {
         return problem(
           400,
