@@ -286,7 +286,11 @@ function problemReply(err: UploadProblem, dialect: Dialect, provided?: number): 
         incomplete,
       );
     case 'completed':
-      return problem(dialect.version >= 7 ? 410 : 400, err.message, { type: `${PROBLEMS}completed-upload` });
+      // Content for an upload that is already whole: interop 6 has a problem type for it; from 7 on (draft -11)
+      // it is an inconsistent length (the editor's copy drops completed-upload).
+      return problem(400, err.message, {
+        type: `${PROBLEMS}${dialect.version >= 7 ? 'inconsistent-upload-length' : 'completed-upload'}`,
+      });
     case 'too-large':
     case 'past-size':
       return problem(413, err.message, {}, incomplete);
