@@ -44,7 +44,9 @@ export function createFetchUploadHandler(options: FetchUploadHandlerOptions = {}
 
   const handler = (async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
-    const path = base && pathname.startsWith(base) ? pathname.slice(base.length) || '/' : pathname;
+    // Outside the mount point is not ours: `/status` must not be answered as `/api/upload/status`.
+    if (base && pathname !== base && !pathname.startsWith(`${base}/`)) return text(404, 'Not found');
+    const path = base ? pathname.slice(base.length) || '/' : pathname;
     let body: Readable | undefined;
     const req: ProtocolRequest = {
       method: request.method.toUpperCase(),
