@@ -116,6 +116,8 @@ async function create(
   }
   const metadata = req.header('upload-metadata');
   if (metadata !== undefined) checkMetadata(metadata);
+  // Checked before anything is created: a refused creation leaves no upload behind.
+  const digest = checksum(req);
   const id = newUploadId();
   const key = filesKey(service, owner, id);
   await service.create(key, { owner, id, size: length ?? null, metadata });
@@ -128,7 +130,7 @@ async function create(
       start: 0,
       body: req.body(),
       bodyLength: hasBody ? bodyLength : 0,
-      digest: checksum(req),
+      digest,
       sizeName: 'Upload-Length',
     });
     if (!outcome.answered) return null;
