@@ -14,6 +14,12 @@ export function sendText(
   headers: OutgoingHttpHeaders = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
+  // RFC 9110 8.6: a 204 (tus PATCH, DELETE, OPTIONS; IETF HEAD) carries no Content-Length and no content.
+  if (status === 204) {
+    res.writeHead(status, { ...SAFE_HEADERS, ...headers });
+    res.end();
+    return;
+  }
   const body = Buffer.from(text, 'utf8');
   res.writeHead(status, {
     ...SAFE_HEADERS,
