@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseByteCount } from './options.js';
+import type { WireProtocolName } from './options.js';
+import { normalizeFilesPath, parseByteCount } from './options.js';
 import { startUploadServer } from './server.js';
 
 const USAGE = `Usage: resumable-upload-server [options]
 
-Receives resumable uploads (GET /status, POST /upload) and serves static files.
+Receives resumable uploads and serves static files. It speaks three protocols at once:
+the article's GET /status + POST /upload, tus 1.0 and the IETF draft "Resumable Uploads
+for HTTP" (interop 5-8), the last two at /files/ (told apart by their headers).
 
 Options:
   --port PORT           port to listen on, 0 for any free one (env PORT; default 8080)
@@ -15,6 +18,8 @@ Options:
   --static DIR          serve files from DIR; repeat to search several folders in order
   --max-size BYTES      largest accepted upload (default: no limit)
   --cors-origin ORIGIN  allow browser calls from ORIGIN ('*' or e.g. https://app.example)
+  --protocols LIST      comma-separated: status-upload,tus,ietf (default: all three)
+  --files-path PATH     where tus and IETF uploads are created (default /files/)
   -h, --help            show this help
 `;
 
@@ -36,6 +41,8 @@ function parse(argv: string[]) {
         static: { type: 'string', multiple: true },
         'max-size': { type: 'string' },
         'cors-origin': { type: 'string' },
+        protocols: { type: 'string' },
+        'files-path': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -60,6 +67,25 @@ async function main(): Promise<void> {
     if (maxSize === undefined) usageError(`--max-size must be a number of bytes, got '${args['max-size']}'`);
   }
 
+  const known: readonly WireProtocolName[] = ['status-upload', 'tus', 'ietf'];
+  let protocols: WireProtocolName[] | undefined;
+  if (args.protocols !== undefined) {
+    const names = args.protocols.split(',').map((p) => p.trim());
+    const unknown = names.filter((p) => !known.includes(p as WireProtocolName));
+    if (unknown.length || names.length === 0) {
+      usageError(`--protocols takes ${known.join(', ')}; got '${args.protocols}'`);
+    }
+    protocols = names as WireProtocolName[];
+  }
+  const filesPath = args['files-path'];
+  if (filesPath !== undefined) {
+    try {
+      normalizeFilesPath(filesPath);
+    } catch {
+      usageError(`--files-path must be a plain path like /files/, got '${filesPath}'`);
+    }
+  }
+
   for (const dir of args.static ?? []) {
     if (!existsSync(dir))
       console.warn(`resumable-upload-server: warning: static folder ${dir} does not exist`);
@@ -71,9 +97,11 @@ async function main(): Promise<void> {
     static: args.static ?? [],
     maxSize,
     corsOrigin: args['cors-origin'],
-    onComplete: ({ owner, fileId, size, path }) => {
+    protocols,
+    filesPath,
+    onComplete: ({ owner, fileId, size, path, location }) => {
       console.log(
-        `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path}`,
+        `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path ?? location.url}`,
       );
     },
   });

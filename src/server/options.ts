@@ -179,9 +179,9 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
 }
 
 /** `/files/`, `files`, `/files` all mean `/files` (uploads at `/files/<id>`). */
-function normalizeFilesPath(path: string): string {
+export function normalizeFilesPath(path: string): string {
   const trimmed = `/${path}`.replace(/\/+/g, '/').replace(/\/$/, '');
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed)) {
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(trimmed) || /\/\.\.?(\/|$)/.test(trimmed)) {
     throw new TypeError(
       `resumable-upload server: filesPath must be a plain path like '/files/', got ${path}`,
     );

@@ -19,7 +19,16 @@ describe('resumable-upload-server CLI', () => {
   test('--help prints the usage and exits 0', async () => {
     const { code, stdout } = await runCli(['--help']);
     assert.equal(code, 0);
-    for (const flag of ['--port', '--host', '--dir', '--static', '--max-size', '--cors-origin']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--dir',
+      '--static',
+      '--max-size',
+      '--cors-origin',
+      '--protocols',
+      '--files-path',
+    ]) {
       assert.ok(stdout.includes(flag), flag);
     }
   });
@@ -32,6 +41,9 @@ describe('resumable-upload-server CLI', () => {
       ['--max-size', '1e6'],
       ['stray'],
       ['--dir'],
+      ['--protocols', 'tus,ftp'],
+      ['--protocols', ''],
+      ['--files-path', '../up'],
     ];
     const results = await Promise.all(cases.map((args) => runCli(args)));
     for (const [i, { code, stderr }] of results.entries()) {
@@ -40,6 +52,33 @@ describe('resumable-upload-server CLI', () => {
       assert.match(stderr, /^resumable-upload-server: .+/, args);
       assert.match(stderr, /Usage:/, args);
     }
+  });
+
+  test('serves all three protocols by default; --protocols and --files-path choose', async () => {
+    const all = await startCli(['--port', '0', '--dir', await tempDir()]);
+    const tus = { 'Tus-Resumable': '1.0.0', 'Upload-Length': '3' };
+    const ietf = { 'Upload-Draft-Interop-Version': '8', 'Upload-Complete': '?0' };
+    assert.equal((await request(`${all.url}/files/`, { method: 'POST', headers: tus })).status, 201);
+    assert.equal((await request(`${all.url}/files/`, { method: 'POST', headers: ietf })).status, 201);
+    assert.equal(await getStatus(all.url, 'x'), 0);
+
+    const some = await startCli([
+      '--port',
+      '0',
+      '--dir',
+      await tempDir(),
+      '--protocols',
+      'tus',
+      '--files-path',
+      '/up/',
+    ]);
+    const created = await request(`${some.url}/up/`, { method: 'POST', headers: tus });
+    assert.equal(created.status, 201);
+    assert.match(created.headers.location ?? '', /^\/up\/[A-Za-z0-9_-]{22}$/);
+    assert.equal((await request(`${some.url}/files/`, { method: 'POST', headers: tus })).status, 404);
+    assert.equal((await request(`${some.url}/status`, { headers: { 'X-File-Id': 'x' } })).status, 404);
+    // Without the IETF module, an IETF request to the files path is tus's to refuse.
+    assert.equal((await request(`${some.url}/up/`, { method: 'POST', headers: ietf })).status, 412);
   });
 
   test('prints one listening line, and wires --dir, --static, --max-size and --cors-origin', async () => {
