@@ -181,10 +181,7 @@ export class UploadService {
       if (record === undefined) throw new UploadProblem('not-found', 'Upload not found');
       const { start, bodyLength, sizeName } = request;
       const recorded = record?.size ?? null;
-      let size = this.#statedSize(request, recorded);
-      if (start !== state.offset) {
-        throw new UploadProblem('offset-mismatch', `Upload is at offset ${state.offset}`, state.offset);
-      }
+      let size = this.#statedSize(request, recorded, state.offset);
       this.#checkLimit(size, sizeName);
       if (size !== null && bodyLength !== undefined && start + bodyLength > size) {
         throw new UploadProblem('past-size', `Body runs past ${sizeName}`);
@@ -264,24 +261,30 @@ export class UploadService {
     await this.#sweeping.catch(() => undefined);
   }
 
-  /** The size this request states, checked against the recorded one. */
-  #statedSize(request: AppendRequest, recorded: number | null): number | null {
+  /**
+   * The size this request states, checked against the recorded one. A size only implied by where a final
+   * body ends is checked once the offset is known to be right: from a wrong offset it means nothing.
+   */
+  #statedSize(request: AppendRequest, recorded: number | null, offset: number): number | null {
     const { size, final, start, bodyLength, sizeName } = request;
+    if (size !== undefined && recorded !== null && size !== recorded) {
+      throw new UploadProblem(
+        'size-mismatch',
+        `${sizeName} ${size} disagrees with the size recorded for this upload (${recorded})`,
+      );
+    }
+    if (start !== offset) {
+      throw new UploadProblem('offset-mismatch', `Upload is at offset ${offset}`, offset);
+    }
     const implied = final && bodyLength !== undefined ? start + bodyLength : undefined;
-    if (size !== undefined && implied !== undefined && size !== implied) {
+    const known = size ?? recorded;
+    if (implied !== undefined && known !== null && implied !== known) {
       throw new UploadProblem(
         'size-mismatch',
-        `${sizeName} ${size} disagrees with where this body ends (${implied})`,
+        `This request ends the upload at ${implied} bytes, but its length is ${known}`,
       );
     }
-    const stated = size ?? implied;
-    if (stated !== undefined && recorded !== null && stated !== recorded) {
-      throw new UploadProblem(
-        'size-mismatch',
-        `${sizeName} ${stated} disagrees with the size recorded for this upload (${recorded})`,
-      );
-    }
-    return stated ?? recorded;
+    return known ?? implied ?? null;
   }
 
   #checkLimit(size: number | null, sizeName: string): void {

@@ -103,7 +103,13 @@ for (const kind of KINDS) {
       });
       assert.deepEqual([info.path, info.location.url], [path, pathToFileURL(path).href]);
       assert.equal(sha256(await readFile(path)), sha256(data));
-      assert.equal(await offsetOf(up.url), data.length);
+      const done = await head(up.url);
+      assert.equal(done.headers['upload-offset'], String(data.length));
+      assert.equal(
+        done.headers['upload-metadata'],
+        metadata,
+        'HEAD keeps answering the metadata once complete',
+      );
     });
 
     test('creation-with-upload: the POST body is stored and its offset answered', async () => {

@@ -151,10 +151,11 @@ async function head(service: UploadService, key: string): Promise<ProtocolReply>
   const state = await service.find(key);
   const size = state.complete?.size ?? state.record?.size ?? null;
   const offset = state.complete ? state.complete.size : await service.offset(key);
+  const metadata = state.record?.metadata ?? state.complete?.metadata;
   const headers: Record<string, string> = {
     'Upload-Offset': String(offset),
     ...(size === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(size) }),
-    ...(state.record?.metadata !== undefined ? { 'Upload-Metadata': state.record.metadata } : {}),
+    ...(metadata !== undefined ? { 'Upload-Metadata': metadata } : {}),
     ...(await expires(service, key, state.complete !== null)),
   };
   return reply(200, '', headers);

@@ -20,8 +20,11 @@ export interface UploadState {
   record: UploadRecord | null;
   /** Bytes stored so far (0 when there are none, and once complete). */
   offset: number;
-  /** Set once the upload is complete; `notified` once `onComplete` succeeded. */
-  complete: { size: number; notified: boolean } | null;
+  /**
+   * Set once the upload is complete; `notified` once `onComplete` succeeded; `metadata` as recorded
+   * (tus answers it on HEAD after completion too).
+   */
+  complete: { size: number; notified: boolean; metadata?: string } | null;
 }
 
 /** Where a completed upload's bytes are, for `onComplete`. */

@@ -135,7 +135,7 @@ export class FileStore implements UploadStore {
 
   async #completion(key: string): Promise<UploadState['complete']> {
     const done = await readRecord(`${this.completePath(key)}.json`);
-    if (done?.size != null) return { size: done.size, notified: true };
+    if (done?.size != null) return { size: done.size, notified: true, metadata: done.metadata };
     const size = await sizeOf(this.completePath(key));
     return size === undefined ? null : { size, notified: false };
   }
