@@ -190,14 +190,28 @@ for (const kind of KINDS) {
         const s = await startWith(kind);
         const { create, append, head } = client(s, version);
         const up = await create(false, Buffer.from('abcde'));
-        for (const provided of [3, 9]) {
-          const reply = await append(up.url, provided, 'xyz', false);
+        for (const [provided, complete] of [
+          [3, false],
+          [9, false],
+          [2, true],
+        ] as const) {
+          const reply = await append(up.url, provided, 'xyz', complete);
           const problem = problemOf(reply, 409, `offset ${provided}`);
           assert.equal(problem.type, `${PROBLEMS}mismatching-upload-offset`);
           assert.deepEqual([problem['expected-offset'], problem['provided-offset']], [5, provided]);
           assert.deepEqual([reply.headers['upload-offset'], reply.headers['upload-complete']], ['5', '?0']);
         }
         assert.equal(offsetOf((await head(up.url)).headers), 5);
+      });
+
+      test('a final body from a wrong offset is a 409, not a length problem: the offset is what helps', async () => {
+        const s = await startWith(kind);
+        const { create, append } = client(s, version);
+        const up = await create(false, Buffer.from('abcde'), { 'Upload-Length': '10' });
+        // It would end the upload at 2 + 3 = 5 bytes of 10: from the right offset that is a length problem.
+        const reply = await append(up.url, 2, 'xyz', true);
+        const problem = problemOf(reply, 409, 'final body at a stale offset');
+        assert.deepEqual([problem['expected-offset'], problem['provided-offset']], [5, 2]);
       });
 
       test('a length that disagrees with the content or the recorded length is 400', async () => {
