@@ -124,6 +124,8 @@ export class MemoryLocker implements Locker {
     let released = false;
     return {
       commit: (offset) => {
+        // A released lease may belong to a holder that was taken over: it must not move the next one's offset.
+        if (released) return;
         slot.committed = offset;
         slot.settling = false;
         this.#notify(slot);
