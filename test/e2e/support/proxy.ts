@@ -4,15 +4,21 @@ import net from 'node:net';
 
 /** One fault, armed when it reaches the head of the queue and spent by the first request it matches. */
 export type Fault =
-  /** Upload POST containing file byte `at`: bytes before it reach the server, then both sockets close. */
+  /**
+   * Upload POST (or tus/IETF append or creation with data) containing file byte `at`: bytes before it
+   * reach the server, then both sockets close.
+   */
   | { kind: 'cut'; at: number }
   /**
-   * Upload POST containing file byte `at`: from there nothing crosses, either way, not even a hangup,
+   * Upload POST (or tus/IETF append) containing file byte `at`: from there nothing crosses, either way, not even a hangup,
    * for `ms` (forever when omitted: a dead path the server never hears about). Then the link carries
    * again what is left, including a hangup the client made meanwhile.
    */
   | { kind: 'freeze'; at: number; ms?: number }
-  /** Next upload POST reaches the server whole; its response is thrown away and the client socket closed. */
+  /**
+   * Next upload POST (or tus/IETF append) reaches the server whole; its response is thrown away and the
+   * client socket closed.
+   */
   | { kind: 'drop-response' }
   /** Next status GET is answered 503 by the proxy, never reaching the server. */
   | { kind: 'status-503' }
@@ -24,8 +30,13 @@ export interface RequestRecord {
   method: string;
   path: string;
   fileId: string | null;
-  /** X-Start-Byte of an upload POST. */
+  /**
+   * Where the body starts in the file: X-Start-Byte of an upload POST, Upload-Offset of a tus/IETF append
+   * (PATCH, or POST + X-HTTP-Method-Override), 0 for a tus/IETF creation that carries data.
+   */
   start: number | null;
+  /** A tus or IETF request carrying file bytes (an append, or a creation with data). */
+  appends: boolean;
   contentLength: number;
   /** Body bytes that crossed the client's wire (read from the browser). */
   received: number;
@@ -66,7 +77,7 @@ const DEBUG = !!process.env.RU_PROXY_DEBUG;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 
-const isUpload = (r: RequestRecord) => r.method === 'POST' && r.path.startsWith('/upload');
+const isUpload = (r: RequestRecord) => (r.method === 'POST' && r.path.startsWith('/upload')) || r.appends;
 const isStatus = (r: RequestRecord) => r.method === 'GET' && r.path.startsWith('/status');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -335,14 +346,25 @@ export class FaultProxy {
       if (i > 0) headers.set(f.slice(0, i).trim().toLowerCase(), f.slice(i + 1).trim());
     }
     if (headers.get('transfer-encoding')) throw new Error('chunked request bodies are not supported');
-    const start = headers.get('x-start-byte');
+    const contentLength = Number(headers.get('content-length') ?? 0);
+    // tus and IETF: an append names its offset (an sf-integer in IETF: parameters dropped); a creation
+    // with a body (tus Upload-Length/Upload-Defer-Length, IETF Upload-Complete) starts at 0.
+    const offset = headers.get('upload-offset')?.split(';')[0].trim();
+    const appending = method === 'PATCH' || (method === 'POST' && headers.has('x-http-method-override'));
+    const creating =
+      method === 'POST' &&
+      ['upload-length', 'upload-defer-length', 'upload-complete'].some((h) => headers.has(h));
+    const appends =
+      contentLength > 0 && ((appending && offset !== undefined) || (creating && offset === undefined));
+    const start = headers.get('x-start-byte') ?? (appends ? (offset ?? '0') : undefined);
     return {
       conn: conn.id,
       method,
       path,
       fileId: headers.get('x-file-id') ?? null,
       start: start === undefined ? null : Number(start),
-      contentLength: Number(headers.get('content-length') ?? 0),
+      appends,
+      contentLength,
       received: 0,
       forwarded: 0,
       status: null,

@@ -32,14 +32,22 @@ export const partialSize = (dir: string, fileId: string): Promise<number> =>
     () => 0,
   );
 
-export async function startServer(dir: string, options: { maxSize?: number } = {}): Promise<ServerHandle> {
+export async function startServer(
+  dir: string,
+  options: {
+    maxSize?: number;
+    /** Folders served before the fixtures and the bundle (e.g. bundles a test built). */
+    static?: string[];
+  } = {},
+): Promise<ServerHandle> {
   const stored = new Map<string, string>();
+  const { static: extra = [], ...rest } = options;
   const s = await startUploadServer({
     port: 0,
     host: '127.0.0.1',
     dir,
-    static: STATIC,
-    ...options,
+    static: [...extra, ...STATIC],
+    ...rest,
     onComplete: ({ fileId, path }) => {
       stored.set(fileId, path!);
     },
