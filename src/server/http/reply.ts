@@ -56,9 +56,19 @@ export function sendEarly(
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   const drainable = req.readableEnded || (!chunked && length <= DRAINABLE);
-  sendText(res, status, text, headers);
-  if (drainable || req.readableEnded) return;
-  const cut = () => req.socket.destroy();
+  if (drainable || res.headersSent || res.destroyed) return sendText(res, status, text, headers);
+  // This connection will be cut: say so, or a keep-alive client sends its next request into the reset.
+  const { socket } = req;
+  if (socket) {
+    // Node closes a `Connection: close` socket at once once the answer is written, and closing with
+    // unread bytes sends a reset: send our FIN instead, and keep reading (a lingering close).
+    socket.destroySoon = function lingeringClose(this: typeof socket) {
+      this.end();
+    };
+  }
+  sendText(res, status, text, { ...headers, Connection: 'close' });
+  if (req.readableEnded) return;
+  const cut = () => req.socket?.destroy();
   const linger = setTimeout(cut, LINGER_MS);
   linger.unref();
   let discarded = 0;
@@ -66,6 +76,7 @@ export function sendEarly(
     discarded += chunk.length;
     if (discarded > LINGER_BYTES) cut();
   });
+  req.on('end', cut);
   req.on('close', () => clearTimeout(linger));
   req.resume();
 }
