@@ -78,8 +78,9 @@ export async function appendFile(
     await file.datasync();
     return { end, written };
   } catch (err) {
-    // A failed write (e.g. ENOSPC) may have left part of a buffer: keep only what is known to be whole.
-    await file.truncate(start + written).catch(() => undefined);
+    // A failed write (e.g. ENOSPC) may have left part of a buffer: keep only what is known to be whole
+    // (with a digest, nothing: the body can no longer be verified).
+    await file.truncate(start + (hash ? 0 : written)).catch(() => undefined);
     await file.datasync().catch(() => undefined);
     throw err;
   } finally {
@@ -159,10 +160,12 @@ function pump(
           queue = [];
           queued = 0;
           if (!end) req.resume();
-          await writeAll(file, chunks, n, position);
+          // Counted per write: when the disk fills up mid-batch, every byte already written is kept.
+          await writeAll(file, chunks, n, position, (k) => {
+            position += k;
+            on.written(k);
+          });
           if (on.hash) for (const chunk of chunks) on.hash.update(chunk);
-          position += n;
-          on.written(n);
           timer?.refresh();
         }
       } catch (err) {
@@ -188,12 +191,19 @@ function pump(
   });
 }
 
-async function writeAll(file: FileHandle, chunks: Buffer[], total: number, position: number): Promise<void> {
+async function writeAll(
+  file: FileHandle,
+  chunks: Buffer[],
+  total: number,
+  position: number,
+  progress: (n: number) => void,
+): Promise<void> {
   let buffers = chunks;
   let done = 0;
   while (done < total) {
     const { bytesWritten } = await file.writev(buffers, position + done);
     done += bytesWritten;
+    progress(bytesWritten);
     if (done < total) buffers = [Buffer.concat(buffers).subarray(bytesWritten)];
   }
 }
