@@ -1,4 +1,4 @@
-import { UploadError } from './errors.js';
+import { UploadError, checkSize } from './errors.js';
 import type { UploadEventDetailMap } from './events.js';
 import type { UploaderOptions } from './options.js';
 import type { ProtocolSession, RequestContext, ServerOffset } from './protocols/types.js';
@@ -217,7 +217,6 @@ export class Upload implements UploadItem {
         // ask
         if (offset === null) {
           this.enter(signal, UploadStatus.checking);
-          this.checkLimits(session);
           const where = await session.offset(ctx);
           signal.throwIfAborted();
           offset = this.take(where);
@@ -238,7 +237,7 @@ export class Upload implements UploadItem {
         }
         // send
         this.enter(signal, UploadStatus.uploading);
-        this.checkLimits(session);
+        checkSize(size, session.limits.maxSize);
         const start: number = offset;
         const most = Math.min(
           this.chunkSize > 0 ? this.chunkSize : Infinity,
@@ -330,13 +329,6 @@ export class Upload implements UploadItem {
     if (offset > size)
       throw new UploadError('protocol', `Server holds ${offset} bytes of a ${size}-byte file`);
     return offset;
-  }
-
-  /** Fails before sending what the server said it would refuse. */
-  private checkLimits(session: ProtocolSession): void {
-    const max = session.limits.maxSize;
-    if (max !== undefined && this.file.size > max)
-      throw new UploadError('client', `The file is ${this.file.size} bytes; the server takes at most ${max}`);
   }
 
   /** Halves the chunk below what was sent, never under `minChunkSize`; false when it can't shrink. */

@@ -103,24 +103,24 @@ export class IetfSession implements ProtocolSession {
     const size = this.init.file.size;
     if (!this.url) throw new UploadError('protocol', 'No upload URL to append to');
     const last = end === size;
-    const response = ok(
-      'Upload',
-      this.learn(
-        await request(ctx, {
-          method: 'PATCH',
-          url: this.url,
-          headers: {
-            ...this.interop,
-            'Content-Type': 'application/partial-upload',
-            'Upload-Offset': String(start),
-            'Upload-Complete': last ? '?1' : '?0',
-            'Upload-Length': String(size),
-          },
-          body: slice(this.init.file, start, end),
-          onProgress,
-        }),
-      ),
+    const response = this.learn(
+      await request(ctx, {
+        method: 'PATCH',
+        url: this.url,
+        headers: {
+          ...this.interop,
+          'Content-Type': 'application/partial-upload',
+          'Upload-Offset': String(start),
+          'Upload-Complete': last ? '?1' : '?0',
+          'Upload-Length': String(size),
+        },
+        body: slice(this.init.file, start, end),
+        onProgress,
+      }),
     );
+    // Gone: the next ask creates a new upload.
+    if (response.status === 404 || response.status === 410) this.drop();
+    ok('Upload', response);
     this.remember(response);
     // Interop 8 drops Upload-Offset from 2xx answers: a 2xx means the whole body was taken.
     const offset = parseItem(response.header('Upload-Offset')) ?? end;

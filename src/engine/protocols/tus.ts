@@ -1,6 +1,6 @@
 // tus 1.0.0 (tus.io/protocols/resumable-upload): creation, creation-with-upload, termination,
 // expiration and checksum. Loaded on demand by `tus()` in index.ts.
-import { UploadError } from '../errors.js';
+import { UploadError, checkSize } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
 import { isOk, ok, parseOffset, request, slice } from './http.js';
 import { UrlMemory, absolute, memoryKey } from './memory.js';
@@ -76,6 +76,7 @@ export class TusSession implements ProtocolSession {
     }
     if (!create) return null;
     if (this.options.discover) await this.discover(ctx);
+    checkSize(size, this.limits.maxSize);
     // With creation-with-upload the first append creates the upload, carrying its first bytes.
     if (size > 0 && this.withUpload()) return { offset: 0, complete: false };
     const response = this.created(
@@ -105,10 +106,12 @@ export class TusSession implements ProtocolSession {
         headers['Upload-Checksum'] = `sha256 ${base64(
           new Uint8Array(await crypto.subtle.digest('SHA-256', await body.arrayBuffer())),
         )}`;
-      response = ok(
-        'Upload',
-        this.learn(await request(ctx, { method: 'PATCH', url: this.url, headers, body, onProgress })),
+      response = this.learn(
+        await request(ctx, { method: 'PATCH', url: this.url, headers, body, onProgress }),
       );
+      // Expired or removed: the next ask creates a new upload.
+      if (response.status === 404 || response.status === 410) this.drop();
+      ok('Upload', response);
       this.memory.renew(this.url, response.header('Upload-Expires'));
     }
     const offset = parseOffset(response.header('Upload-Offset'));
