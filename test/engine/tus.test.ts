@@ -116,12 +116,12 @@ describe('tus protocol', () => {
     );
     expect(create.body.byteLength, 'creation body').to.equal(0);
     create.respond(201, '', { Location: url('a1'), 'Tus-Resumable': '1.0.0' });
-    await server.expectNoRequest(20);
+    const next = await server.next();
     expect(
       storage.entries().map((e) => e.url),
       'remembered after creation',
     ).to.deep.equal([new URL(url('a1'), location.href).href]);
-    const patch = (await server.next())
+    const patch = next
       .expectRequest('PATCH', url('a1'))
       .expectHeaders({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': OCTETS });
     expect(patch.body.byteLength).to.equal(10);
