@@ -22,8 +22,6 @@ export default {
       ecma: 2022,
       module: true,
       compress: { passes: 2 },
-      // The element's private members (`_name`): nothing outside the bundle reaches them (Lit's own are `_$`).
-      mangle: { properties: { regex: /^_[a-z]/ } },
       format: { comments: false },
     }),
   ],
