@@ -1,7 +1,11 @@
 import { defaultOptions, type HeadersOption, type UploaderOptions } from '../engine/options.js';
+import { PROTOCOL_NAMES, protocolNamed, type ProtocolName } from '../engine/protocols/index.js';
 
 /** What the element's attributes and properties hold, before they are checked. */
 export interface ElementOptions {
+  protocol: ProtocolName;
+  endpoint: string;
+  metadata: Record<string, string>;
   statusUrl: string;
   uploadUrl: string;
   chunkSize: number;
@@ -33,6 +37,9 @@ const NUMERIC: Record<Numeric, [attribute: string, min: number, infinite: boolea
 /** The element properties that reach the engine or its checks. */
 export const OPTION_PROPS = new Set<PropertyKey>([
   ...Object.keys(NUMERIC),
+  'protocol',
+  'endpoint',
+  'metadata',
   'statusUrl',
   'uploadUrl',
   'retryDelays',
@@ -79,8 +86,16 @@ export function checkOptions(
     );
     retryDelays = defaults.retryDelays;
   }
+  let protocol = el.protocol;
+  if (!PROTOCOL_NAMES.includes(protocol)) {
+    warn('protocol', `one of ${PROTOCOL_NAMES.join(', ')}`, String(protocol), PROTOCOL_NAMES[0]);
+    protocol = PROTOCOL_NAMES[0];
+  }
   return {
     options: {
+      protocol: protocolNamed(protocol),
+      endpoint: el.endpoint,
+      metadata: el.metadata,
       statusUrl: el.statusUrl,
       uploadUrl: el.uploadUrl,
       chunkSize: checked('chunkSize', defaults.chunkSize),

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { Uploader } from '../engine/queue.js';
 import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
+import type { ProtocolName } from '../engine/protocols/index.js';
 import { UploadStatus, isSettled } from '../engine/state.js';
 import type { UploadItem } from '../engine/upload.js';
 import { UPLOAD_EVENT_NAMES, type UploadEventName } from '../engine/events.js';
@@ -96,9 +97,22 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   };
   static formAssociated = true;
 
-  /** URL asked `GET` with `X-File-Id` for the byte count the server holds. */
+  /**
+   * The wire protocol: `status-upload` (the article's two URLs), `tus` (tus 1.0) or `ietf` (IETF Resumable
+   * Uploads for HTTP). tus and IETF load their code beside the bundle on first use.
+   * @default 'status-upload'
+   */
+  @property({ reflect: true, useDefault: true }) accessor protocol: ProtocolName = 'status-upload';
+  /**
+   * tus and IETF: the creation URL files are `POST`ed to; each gets an upload URL of its own.
+   * @default '/files/'
+   */
+  @property({ reflect: true, useDefault: true }) accessor endpoint: string = defaultOptions().endpoint;
+  /** tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`. */
+  @property({ attribute: false }) accessor metadata: Record<string, string> = {};
+  /** status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds. */
   @property({ attribute: 'status-url', reflect: true, useDefault: true }) accessor statusUrl = 'status';
-  /** URL the bytes are `POST`ed to. */
+  /** status-upload: URL the bytes are `POST`ed to. */
   @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
   /**
    * Bytes per request; 0 sends the rest of each file in one request (the fastest; proxies' 413s shrink it).

@@ -44,3 +44,9 @@ export class UploadError extends Error {
     return s >= 500 || s === 408 || s === 423 || s === 429;
   }
 }
+
+/** Rejects, before anything is sent, a file over the server's announced maximum. */
+export function checkSize(size: number, maxSize: number | undefined): void {
+  if (maxSize !== undefined && size > maxSize)
+    throw new UploadError('client', `The file is ${size} bytes; the server takes at most ${maxSize}`);
+}

@@ -6,8 +6,17 @@ export { UploadError } from './errors.js';
 export type { UploadErrorKind } from './errors.js';
 export { XhrTransport } from './transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport.js';
-export { StatusUploadProtocol, parseOffset } from './protocol/status-upload.js';
-export type { Protocol, ProtocolContext, ChunkResult } from './protocol/types.js';
+export { statusUpload, tus, ietf, protocolNamed, PROTOCOL_NAMES } from './protocols/index.js';
+export type { ProtocolName } from './protocols/index.js';
+export type { TusOptions, IetfOptions, UrlStorage } from './protocols/options.js';
+export type {
+  Protocol,
+  ProtocolSession,
+  SessionInit,
+  RequestContext,
+  ServerLimits,
+  ServerOffset,
+} from './protocols/types.js';
 export { defaultOptions, defaultFileId, DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE } from './options.js';
 export type { UploaderOptions, HeadersOption } from './options.js';
 export { parseRetryAfter, withJitter } from './retry.js';

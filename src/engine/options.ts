@@ -1,3 +1,5 @@
+import { statusUpload } from './protocols/index.js';
+import type { Protocol } from './protocols/types.js';
 import type { Transport } from './transport.js';
 
 /** Extra request headers: an object, or a function called before every request (e.g. a fresh token). */
@@ -7,12 +9,28 @@ export type HeadersOption =
 /** Everything the engine can be told. The element's attributes map onto it one to one. */
 export interface UploaderOptions {
   /**
-   * URL asked `GET` with `X-File-Id`; answers the byte count the server holds.
+   * The wire protocol: `statusUpload` (the article's), `tus()` or `ietf()` from `protocols`; the last
+   * two load their code on first use.
+   * @default statusUpload
+   */
+  protocol: Protocol;
+  /**
+   * The creation URL of tus and IETF uploads: files are `POST`ed here and get an upload URL of their own.
+   * @default '/files/'
+   */
+  endpoint: string;
+  /**
+   * Sent when an upload is created, with `filename` and `filetype` (tus `Upload-Metadata`).
+   * @default {}
+   */
+  metadata: Record<string, string>;
+  /**
+   * status-upload: URL asked `GET` with `X-File-Id`; answers the byte count the server holds.
    * @default 'status'
    */
   statusUrl: string;
   /**
-   * URL the bytes are `POST`ed to with `X-File-Id`, `X-Start-Byte` and `X-File-Size`.
+   * status-upload: URL the bytes are `POST`ed to with `X-File-Id`, `X-Start-Byte` and `X-File-Size`.
    * @default 'upload'
    */
   uploadUrl: string;
@@ -79,6 +97,9 @@ export const MIN_CHUNK_SIZE = 256 * 1024;
 export const defaultFileId = (file: File): string => `${file.name}-${file.size}-${file.lastModified}`;
 
 export const defaultOptions = (): UploaderOptions => ({
+  protocol: statusUpload,
+  endpoint: '/files/',
+  metadata: {},
   statusUrl: 'status',
   uploadUrl: 'upload',
   chunkSize: DEFAULT_CHUNK_SIZE,

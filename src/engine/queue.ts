@@ -1,7 +1,5 @@
 import type { UploadEventDetailMap, UploadEventMap } from './events.js';
 import { defaultOptions, type UploaderOptions } from './options.js';
-import { StatusUploadProtocol } from './protocol/status-upload.js';
-import type { Protocol } from './protocol/types.js';
 import { UploadStatus, isSettled } from './state.js';
 import { Upload, type UploadHost, type UploadItem } from './upload.js';
 
@@ -13,7 +11,6 @@ import { Upload, type UploadHost, type UploadItem } from './upload.js';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Uploader extends EventTarget implements UploadHost {
   options: UploaderOptions;
-  readonly protocol: Protocol;
   private readonly uploads: Upload[] = [];
   /** Something ran since the last queue-complete. */
   private busy = false;
@@ -21,10 +18,6 @@ export class Uploader extends EventTarget implements UploadHost {
   constructor(options: Partial<UploaderOptions> = {}) {
     super();
     this.options = { ...defaultOptions(), ...options };
-    this.protocol = new StatusUploadProtocol(
-      () => this.options.statusUrl,
-      () => this.options.uploadUrl,
-    );
   }
 
   /** Changes options; running requests keep theirs, the next ones use the new ones. */

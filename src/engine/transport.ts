@@ -1,7 +1,7 @@
 import { UploadError } from './errors.js';
 
 export interface TransportRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
   url: string;
   headers: Record<string, string>;
   body?: Blob;

@@ -1,7 +1,7 @@
-import { UploadError } from './errors.js';
+import { UploadError, checkSize } from './errors.js';
 import type { UploadEventDetailMap } from './events.js';
 import type { UploaderOptions } from './options.js';
-import type { Protocol, ProtocolContext } from './protocol/types.js';
+import type { ProtocolSession, RequestContext, ServerOffset } from './protocols/types.js';
 import { isOffline, retryDelay, sleep, waitForOnline } from './retry.js';
 import { UploadStatus, isSettled } from './state.js';
 import { XhrTransport } from './transport.js';
@@ -40,12 +40,11 @@ const SPEED_WINDOW_MS = 2000;
 /** What an Upload needs from its queue. */
 export interface UploadHost {
   readonly options: UploaderOptions;
-  readonly protocol: Protocol;
   emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra?: object): void;
   settled(item: Upload): void;
 }
 
-/** One file's state machine: status -> slice -> send -> confirm -> retry. */
+/** One file's state machine: ask -> send -> confirm -> retry, over its protocol's session. */
 export class Upload implements UploadItem {
   readonly file: File;
   readonly fileId: string;
@@ -65,6 +64,8 @@ export class Upload implements UploadItem {
   private chunkSize: number;
   private controller: AbortController | null = null;
   private lastSample: { time: number; bytes: number } | null = null;
+  /** The conversation with the server; kept across pause and retry, so its upload URL is too. */
+  private session: ProtocolSession | null = null;
   private readonly host: UploadHost;
 
   constructor(file: File, host: UploadHost) {
@@ -125,6 +126,9 @@ export class Upload implements UploadItem {
     this.abort();
     this.setStatus(UploadStatus.canceled);
     this.host.emit('upload-cancel', this);
+    // The aborted signal can't carry the DELETE: it gets one of its own.
+    void this.session?.terminate(this.context(new AbortController().signal));
+    this.session = null;
   }
 
   private abort(): void {
@@ -143,11 +147,9 @@ export class Upload implements UploadItem {
     }
   }
 
-  private context(signal: AbortSignal): ProtocolContext {
+  private context(signal: AbortSignal): RequestContext {
     const { headers, withCredentials, stallTimeout, transport } = this.host.options;
     return {
-      file: this.file,
-      headerId: this.headerId,
       // Asked before every request, so a function can hand out a fresh token each time.
       headers: async () => {
         try {
@@ -163,17 +165,40 @@ export class Upload implements UploadItem {
     };
   }
 
+  /** Opens the session with the protocol chosen now (tus and IETF load their code first). */
+  private async open(): Promise<ProtocolSession> {
+    const { protocol, endpoint, metadata } = this.host.options;
+    const options = () => this.host.options;
+    return (this.session ??= await protocol.open({
+      file: this.file,
+      fileId: this.fileId,
+      headerId: this.headerId,
+      endpoint,
+      metadata,
+      statusUrl: () => options().statusUrl,
+      uploadUrl: () => options().uploadUrl,
+    }));
+  }
+
   /** Enters a state unless pause() or cancel() (maybe from an event listener) stopped this run. */
   private enter(signal: AbortSignal, status: UploadStatus): void {
     signal.throwIfAborted();
     this.setStatus(status);
   }
 
+  /**
+   * The transition table. ask: where does the server stand (creating the upload when needed)?
+   * send: the next slice, sized by chunkSize and the server's limits. confirm: the offset it answers.
+   * retry: what each failure means, below.
+   */
   private async loop(signal: AbortSignal): Promise<void> {
-    const { protocol, options } = this.host;
     const size = this.file.size;
+    let session: ProtocolSession | null = null;
+    const { retryDelays } = this.host.options;
+    /** What the server holds; null means ask. */
     let offset: number | null = null;
-    let posted = false;
+    /** The end of the slice last sent. */
+    let end = size;
     let conflicts = 0;
     /** Set by a network error or stall: the offset it happened at. */
     let cutAt: number | null = null;
@@ -183,19 +208,23 @@ export class Upload implements UploadItem {
     for (;;) {
       if (isOffline()) await this.waitForNetwork(signal);
       const ctx = this.context(signal);
+      let hadUrl = false;
       try {
+        if (!session) {
+          session = await this.open();
+          signal.throwIfAborted();
+        }
+        // ask
         if (offset === null) {
           this.enter(signal, UploadStatus.checking);
-          const status = await protocol.getOffset(ctx);
+          const where = await session.offset(ctx);
           signal.throwIfAborted();
-          if (status.offset > size)
-            throw new UploadError('protocol', `Server holds ${status.offset} bytes of a ${size}-byte file`);
+          offset = this.take(where);
           // Progress is progress, whoever made it (a re-sent request, another tab): it renews the retries.
-          if (status.offset > this.confirmed) {
+          if (offset > this.confirmed) {
             this.attempt = 0;
             conflicts = 0;
           }
-          offset = status.offset;
           this.confirm(offset);
           if (cutAt !== null && offset <= cutAt) fruitless++;
           else if (cutAt !== null) fruitless = 0;
@@ -203,17 +232,24 @@ export class Upload implements UploadItem {
           // (nginx answers its 413 by closing while the body is sent): halve the chunk.
           if (fruitless >= 2 && this.shrinkChunk(this.chunkSize)) this.attempt = 0;
           cutAt = null;
-          // The server holds the whole file (uploaded before, from another tab, or the zero-byte POST went through).
-          if (offset === size && (size > 0 || posted)) return this.complete(status.response.body);
+          // The server holds the whole file (uploaded before, from another tab, or an empty upload went through).
+          if (where?.complete) return this.complete(where.response?.body ?? '');
         }
+        // send
         this.enter(signal, UploadStatus.uploading);
+        checkSize(size, session.limits.maxSize);
         const start: number = offset;
-        const end = this.chunkSize > 0 ? Math.min(size, start + this.chunkSize) : size;
+        const most = Math.min(
+          this.chunkSize > 0 ? this.chunkSize : Infinity,
+          session.limits.maxAppendSize || Infinity,
+        );
+        end = Math.min(size, start + most);
         this.lastSample = { time: performance.now(), bytes: this.confirmed };
         let seen = start;
+        const asked = session;
         const stillMoving = async (): Promise<boolean> => {
           try {
-            const { offset: now } = await protocol.getOffset(ctx);
+            const now = (await asked.offset(ctx, false))?.offset ?? seen;
             const moved = now > seen;
             seen = Math.max(seen, now);
             return moved;
@@ -221,19 +257,19 @@ export class Upload implements UploadItem {
             return false;
           }
         };
-        const result = await protocol.sendChunk({ ...ctx, stillMoving }, start, end, (loaded) =>
+        hadUrl = session.url !== null;
+        const sent = await session.append({ ...ctx, stillMoving }, start, end, (loaded) =>
           this.progress(loaded),
         );
         signal.throwIfAborted();
-        posted = true;
         this.inFlight = 0;
-        let next = result.offset;
-        if (next === null || next < start || next > size) {
-          next = (await protocol.getOffset(ctx)).offset;
+        // confirm
+        let answer: ServerOffset = sent;
+        if (sent.offset === null || sent.offset < start || sent.offset > size) {
+          answer = (await session.offset(ctx)) ?? sent;
           signal.throwIfAborted();
         }
-        if (next > size)
-          throw new UploadError('protocol', `Server holds ${next} bytes of a ${size}-byte file`);
+        const next = this.take(answer);
         if (next === start && end > start)
           throw new UploadError(
             'protocol',
@@ -248,31 +284,29 @@ export class Upload implements UploadItem {
         this.confirm(next);
         this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
         signal.throwIfAborted();
-        if (next === size) return this.complete(result.response.body);
+        if (answer.complete) return this.complete(sent.response?.body ?? '');
       } catch (err) {
         if (signal.aborted) throw err;
+        // retry
         this.inFlight = 0;
         const error = toUploadError(err);
-        const sent =
-          offset === null
-            ? 0
-            : (this.chunkSize > 0 ? Math.min(size, offset + this.chunkSize) : size) - offset;
-        if (error.kind === 'http' && error.status === 409 && ++conflicts <= 3) {
-          // Another request (a browser re-send, another tab) moved the offset: ask, don't spend a retry.
+        const status = error.kind === 'http' ? error.status : 0;
+        // Another request (a browser re-send, another tab) moved the offset, or the upload URL the
+        // session held is gone (it creates a new one): ask, don't spend a retry.
+        if ((status === 409 || (hadUrl && (status === 404 || status === 410))) && ++conflicts <= 3) {
           offset = null;
           continue;
         }
-        if (error.kind === 'http' && error.status === 413 && offset !== null && this.shrinkChunk(sent))
-          continue;
+        if (status === 413 && offset !== null && this.shrinkChunk(end - offset)) continue;
         if (error.kind === 'network' && isOffline()) {
           offset = null;
           continue;
         }
-        if (!error.retryable && error.status !== 409) throw error;
+        if (!error.retryable && status !== 409) throw error;
         if (error.kind === 'network' || error.kind === 'stall') cutAt = offset;
         conflicts = 0;
         this.attempt++;
-        const delay = retryDelay(this.attempt, options.retryDelays, error, errorHeader(err, 'Retry-After'));
+        const delay = retryDelay(this.attempt, retryDelays, error, errorHeader(err, 'Retry-After'));
         if (delay === null) throw error;
         offset = null;
         this.confirmLowered();
@@ -282,6 +316,19 @@ export class Upload implements UploadItem {
         await sleep(delay, signal);
       }
     }
+  }
+
+  /** The offset an answer gives, checked against the file. */
+  private take(answer: ServerOffset | null): number {
+    const size = this.file.size;
+    const offset = answer?.offset ?? (answer?.complete ? size : null);
+    if (offset === null)
+      throw new UploadError('protocol', 'The server did not say how many bytes it holds', {
+        response: answer?.response,
+      });
+    if (offset > size)
+      throw new UploadError('protocol', `Server holds ${offset} bytes of a ${size}-byte file`);
+    return offset;
   }
 
   /** Halves the chunk below what was sent, never under `minChunkSize`; false when it can't shrink. */
@@ -329,6 +376,7 @@ export class Upload implements UploadItem {
   }
 
   private complete(response: string): void {
+    this.session?.finish();
     this.response = response;
     this.confirmed = this.file.size;
     this.setStatus(UploadStatus.complete);

@@ -1,7 +1,11 @@
 // Guards what users receive from npm: the bundle's size, a fresh manifest, and the packed file list.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -15,10 +19,66 @@ test('the script-tag bundle, Lit included, is at most 16 KB min+gzip', () => {
   assert.ok(gz <= SIZE_LIMIT, `dist/resumable-upload.js is ${gz} B gzipped, over ${SIZE_LIMIT} B`);
 });
 
-test('the bundle is self-contained: no bare imports left for a CDN to resolve', () => {
+/** The chunks rollup puts beside the bundle, loaded on demand. */
+const chunks = () => readdirSync(join(root, 'dist')).filter((f) => /^resumable-upload-.+\.js$/.test(f));
+
+test('the bundle is self-contained: no bare imports left for a CDN to resolve, in it or its chunks', () => {
+  for (const file of ['resumable-upload.js', ...chunks()]) {
+    const code = readFileSync(join(root, 'dist', file), 'utf8');
+    assert.doesNotMatch(code, /\bfrom\s*["'](?![./])/, `bare module specifier in ${file}`);
+    assert.doesNotMatch(code, /\bimport\s*\(?\s*["'](?![./])/, `bare import in ${file}`);
+  }
+});
+
+test('the protocols are chunks beside the bundle, imported on demand and never up front', () => {
   const code = readFileSync(join(root, 'dist/resumable-upload.js'), 'utf8');
-  assert.doesNotMatch(code, /\bfrom\s*["'](?![./])/, 'bare module specifier in the bundle');
-  assert.doesNotMatch(code, /\bimport\s*["'](?![./])/, 'bare side-effect import in the bundle');
+  for (const protocol of ['status-upload', 'tus', 'ietf']) {
+    const chunk = chunks().find((f) => f.startsWith(`resumable-upload-${protocol}-`));
+    assert.ok(chunk, `no ${protocol} chunk in dist/`);
+    assert.ok(code.includes(`import("./${chunk}")`), `the bundle does not import ./${chunk} on demand`);
+  }
+  // A static import would load a chunk with the page (and hide its bytes from the size check above).
+  assert.doesNotMatch(code, /\bfrom\s*["']\.\//, 'the bundle imports a chunk statically');
+});
+
+test('the script-tag page works from a plain folder: the element defines, and tus loads its chunk from beside it', async () => {
+  const requested: string[] = [];
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    requested.push(path);
+    if (path === '/') {
+      res.setHeader('Content-Type', 'text/html');
+      return res.end(
+        '<!doctype html><script type="module" src="/cdn/resumable-upload.js"></script>' +
+          '<resumable-upload protocol="tus" endpoint="/files/"></resumable-upload>',
+      );
+    }
+    const file = path.startsWith('/cdn/') ? path.slice(5) : '';
+    if (!/^resumable-upload[\w.-]*\.js$/.test(file)) return res.writeHead(404).end();
+    res.setHeader('Content-Type', 'text/javascript');
+    res.end(readFileSync(join(root, 'dist', file)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => customElements.get('resumable-upload') !== undefined);
+    await page.waitForFunction(() =>
+      performance.getEntriesByType('resource').some((e) => /-tus-/.test(e.name)),
+    );
+    assert.deepEqual(errors, []);
+    assert.ok(
+      requested.some((p) => /^\/cdn\/resumable-upload-tus-.+\.js$/.test(p)),
+      'tus chunk not fetched',
+    );
+    assert.ok(!requested.some((p) => /-ietf-/.test(p)), 'the ietf chunk was fetched though unused');
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });
 
 test('custom-elements.json is what the analyzer makes from the sources today', () => {

@@ -31,7 +31,30 @@ export class ScriptedRequest {
   }
 
   respond(status: number, body = '', headers: Record<string, string> = {}): void {
-    this.settle(new HttpResponse(body, { status, headers }));
+    // A 204's body must be null, not even ''.
+    this.settle(new HttpResponse(status === 204 || status === 304 ? null : body, { status, headers }));
+  }
+
+  /** `METHOD path`, e.g. `PATCH /api/3/files/a1`. */
+  expectRequest(method: string, url: string): this {
+    expect(`${this.method} ${this.url}`, 'request').to.equal(`${method} ${url}`);
+    return this;
+  }
+
+  /** Each named header has exactly this value (null: absent). */
+  expectHeaders(headers: Record<string, string | null>): this {
+    for (const [name, value] of Object.entries(headers)) expect(this.header(name), name).to.equal(value);
+    return this;
+  }
+
+  /** The body is exactly `file.slice(start, end)`. */
+  expectBody(file: File, start: number, end: number): this {
+    expect(this.body.byteLength, `body length of the request at ${start}`).to.equal(end - start);
+    expect(
+      firstDifference(this.body, sourceBytes(file).subarray(start, end)),
+      'first differing body byte',
+    ).to.equal(-1);
+    return this;
   }
 
   /** The connection drops: the XHR fires `error`. */
@@ -120,6 +143,8 @@ export async function stopMockServer(): Promise<void> {
 export class ScriptedServer {
   readonly statusUrl: string;
   readonly uploadUrl: string;
+  /** The creation URL of tus and IETF uploads; upload URLs live under it. */
+  readonly endpoint: string;
   /** Every request received, in order. */
   readonly log: ScriptedRequest[] = [];
   /** Requests received and not yet answered. */
@@ -132,6 +157,7 @@ export class ScriptedServer {
   constructor() {
     this.statusUrl = `/api/${this.name}/status`;
     this.uploadUrl = `/api/${this.name}/upload`;
+    this.endpoint = `/api/${this.name}/files/`;
     servers.set(this.name, this);
   }
 

@@ -1,0 +1,64 @@
+import { UploadError } from '../errors.js';
+import { parseOffset, send, slice } from './http.js';
+import type { Protocol, ProtocolSession, RequestContext, ServerOffset, SessionInit } from './types.js';
+
+/**
+ * The article's protocol: `GET status` answers the stored byte count; `POST upload` appends the body at
+ * `X-Start-Byte`. `X-File-Size` is our addition so the server knows when the file is whole. No upload URL,
+ * no limits, nothing to terminate: the server keeps a canceled file's bytes.
+ */
+export class StatusUploadSession implements ProtocolSession {
+  readonly url = null;
+  readonly limits = {};
+  /** A zero-byte file is whole once its empty POST went through, though its offset stays 0. */
+  private posted = false;
+
+  constructor(private readonly init: SessionInit) {}
+
+  async offset(ctx: RequestContext): Promise<ServerOffset> {
+    const { init } = this;
+    const response = await send(ctx, 'Status request', {
+      method: 'GET',
+      url: init.statusUrl(),
+      headers: { 'X-File-Id': init.headerId },
+    });
+    const offset = parseOffset(response.body);
+    if (offset === null)
+      throw new UploadError(
+        'protocol',
+        `Status answered ${JSON.stringify(response.body.slice(0, 40))}, not a byte count`,
+        { response },
+      );
+    return { offset, complete: this.whole(offset), response };
+  }
+
+  async append(ctx: RequestContext, start: number, end: number, onProgress: (loaded: number) => void) {
+    const { file, headerId } = this.init;
+    const response = await send(ctx, 'Upload', {
+      method: 'POST',
+      url: this.init.uploadUrl(),
+      headers: { 'X-File-Id': headerId, 'X-Start-Byte': String(start), 'X-File-Size': String(file.size) },
+      body: slice(file, start, end),
+      onProgress,
+    });
+    this.posted = true;
+    // The article's server answers "ok": the offset is then asked.
+    const offset = parseOffset(response.body);
+    return { offset, complete: offset !== null && this.whole(offset), response };
+  }
+
+  async terminate(): Promise<void> {}
+
+  finish(): void {}
+
+  private whole(offset: number): boolean {
+    const size = this.init.file.size;
+    return offset === size && (size > 0 || this.posted);
+  }
+}
+
+/** The article's protocol; `statusUpload` in index.ts loads this on demand. */
+export const statusUploadProtocol: Protocol = {
+  name: 'status-upload',
+  open: (init) => new StatusUploadSession(init),
+};
