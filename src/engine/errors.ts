@@ -1,4 +1,4 @@
-import type { TransportResponse } from './transport.js';
+import type { TransportResponse } from './wire.js';
 
 /** Why an upload request failed. */
 export type UploadErrorKind =

@@ -1,5 +1,5 @@
 import type { UploadError } from './errors.js';
-import type { UploadItem } from './upload.js';
+import type { UploadItem } from './state.js';
 
 /** Carried by every per-file event. */
 export interface UploadEventDetail {

@@ -4,32 +4,10 @@ import type { UploaderOptions } from './options.js';
 import type { ProtocolSession, RequestContext, ServerOffset } from './protocols/types.js';
 import { isOffline, retryDelay, sleep, waitForOnline } from './retry.js';
 import { UploadStatus, isSettled } from './state.js';
+import type { UploadItem } from './state.js';
 import { XhrTransport } from './transport.js';
 
-/** The read-only view of one upload that events and the element expose. */
-export interface UploadItem {
-  readonly file: File;
-  /** The id as the application sees it. */
-  readonly fileId: string;
-  readonly status: UploadStatus;
-  /** Confirmed bytes plus bytes of the request in flight. */
-  readonly bytesUploaded: number;
-  readonly bytesTotal: number;
-  /** Smoothed bytes per second; 0 until measured. */
-  readonly speed: number;
-  /** Seconds left at the current speed; Infinity until measured. */
-  readonly eta: number;
-  /** Retries spent since the last progress. */
-  readonly attempt: number;
-  /** While retrying: when the next attempt starts (epoch ms); null while waiting for the network. */
-  readonly retryAt: number | null;
-  /** While retrying: the browser is offline and the upload waits for it to come back. */
-  readonly waitingForNetwork: boolean;
-  /** The final error, when status is `error`. */
-  readonly error: UploadError | null;
-  /** The server's last response body, when status is `complete`. */
-  readonly response: string | null;
-}
+export type { UploadItem } from './state.js';
 
 /** Header values must be ASCII: percent-encode anything else (and `%` itself, so it stays unambiguous). */
 export const encodeHeaderValue = (id: string): string =>
