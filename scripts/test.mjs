@@ -23,6 +23,8 @@ const nodeSuite = (dir, extra = '') => ({
 
 const steps = [
   { name: 'lint', cmd: () => 'npx eslint .' },
+  { name: 'format', cmd: () => 'npx prettier --check .' },
+  { name: 'cycles', cmd: () => 'node scripts/check-cycles.mjs src' },
   { name: 'typecheck', cmd: () => 'npx tsc -p tsconfig.json --noEmit' },
   { name: 'build', cmd: () => 'npm run --silent build' },
   nodeSuite('test/server'),
@@ -69,7 +71,9 @@ for (const step of steps) {
   const files = step.files ? step.files() : null;
   if (files && files.length === 0) continue;
   console.log(`\n=== ${step.name} ===`);
+  const began = performance.now();
   const { code, out } = await run(step.cmd(files), step.env);
+  const seconds = ((performance.now() - began) / 1000).toFixed(1);
   let c = { passed: 0, failed: 0 };
   if (step.count === 'node') c = nodeCounts(out);
   else if (step.count === 'wtr' && existsSync(wtrCount)) c = JSON.parse(readFileSync(wtrCount, 'utf8'));
@@ -78,7 +82,9 @@ for (const step of steps) {
   if (code !== 0 && c.failed === 0) c.failed = 1;
   passed += c.passed;
   failed += c.failed;
-  summary.push(`${step.name}: ${c.passed} passed, ${c.failed} failed${code ? ` (exit ${code})` : ''}`);
+  summary.push(
+    `${step.name}: ${c.passed} passed, ${c.failed} failed${code ? ` (exit ${code})` : ''} in ${seconds} s`,
+  );
 }
 console.log('\n' + summary.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);

@@ -72,13 +72,7 @@ export async function rounds({ harness, plan, files, index, results }: Ctx): Pro
     `\n== rounds: ${plan.rounds} x ${variants.length} uploads of ${plan.sizeMiB} MiB, order alternating ==`,
   );
   // Warm-up: one upload per page (JIT, connection, page cache), not counted.
-  const warm = [
-    RAW,
-    ours(DEFAULT_CHUNK),
-    ours(CHUNKED),
-    ours(DEFAULT_CHUNK, 'ours-nofsync'),
-    TUS,
-  ];
+  const warm = [RAW, ours(DEFAULT_CHUNK), ours(CHUNKED), ours(DEFAULT_CHUNK, 'ours-nofsync'), TUS];
   for (const v of usable(harness, warm)) await harness.upload(spec(v, 0));
   const samples: Sample[] = [];
   for (let round = 1; round <= plan.rounds; round++) {

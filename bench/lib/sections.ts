@@ -354,7 +354,8 @@ async function cutAndRetry(
         statusRttClientMs: get ? get[4] - get[2] : null,
         statusServerMs: status?.finished != null ? status.finished - status.arrived : null,
         errorToStatusSendMs: get && failed ? get[2] - failed[4] : null,
-        failureToRetrySendMs: resumedRow && failed && resumedRow !== failed ? resumedRow[2] - failed[4] : null,
+        failureToRetrySendMs:
+          resumedRow && failed && resumedRow !== failed ? resumedRow[2] - failed[4] : null,
         firstRetryDelayMs: defaultOptions().retryDelays[0],
         chromiumResent: resend !== undefined,
         sequence: after.map(
