@@ -25,7 +25,7 @@ const steps = [
   { name: 'lint', cmd: () => 'npx eslint .' },
   { name: 'format', cmd: () => 'npx prettier --check .' },
   { name: 'cycles', cmd: () => 'node scripts/check-cycles.mjs src' },
-  { name: 'typecheck', cmd: () => 'npx tsc -p tsconfig.json --noEmit' },
+  { name: 'typecheck', cmd: () => 'npm run --silent typecheck' },
   { name: 'build', cmd: () => 'npm run --silent build' },
   nodeSuite('test/server'),
   nodeSuite('test/package'),
