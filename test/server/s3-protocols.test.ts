@@ -1,0 +1,150 @@
+// Every wire protocol completes uploads on the S3 store (Ceph RGW, started here), through the real handler.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CompletedUpload } from '../../src/server/index.js';
+import { S3Store } from '../../src/server/stores/s3/store.js';
+import { rgwSkip, startRgw } from '../support/rgw.js';
+import type { RunningRgw } from '../support/rgw.js';
+import { randomData, request, sha256, startHandler, uploadAll } from './helpers.js';
+
+const MiB = 1024 * 1024;
+const BUCKET = 'protocols';
+
+describe('the three wire protocols on the S3 store (Ceph RGW)', { skip: rgwSkip() }, () => {
+  let rgw: RunningRgw;
+  let s3: S3Client;
+  before(
+    async () => {
+      rgw = await startRgw();
+      await rgw.bucket(BUCKET);
+      s3 = await rgw.client();
+    },
+    { timeout: 120_000 },
+  );
+  after(() => rgw?.stop());
+
+  /** A handler over a fresh prefix with 5 MiB parts; what onComplete heard. */
+  async function serve(): Promise<{ url: string; prefix: string; completed: CompletedUpload[] }> {
+    const prefix = `p-${randomBytes(6).toString('hex')}`;
+    const store = new S3Store({
+      bucket: BUCKET,
+      prefix,
+      endpoint: rgw.endpoint,
+      region: rgw.region,
+      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+      partSize: 5 * MiB,
+    });
+    after(() => store.close());
+    const completed: CompletedUpload[] = [];
+    const { url } = await startHandler({ store, onComplete: (info) => void completed.push(info) });
+    return { url, prefix, completed };
+  }
+
+  /** The object onComplete named, and what else is left under the prefix. */
+  async function stored(location: string, prefix: string) {
+    const url = new URL(location);
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: url.host, Key: decodeURIComponent(url.pathname.slice(1)) }),
+    );
+    const bytes = Buffer.from(await out.Body!.transformToByteArray());
+    const objects = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${prefix}/` }));
+    const names = (objects.Contents ?? []).map((o) =>
+      o.Key!.slice(prefix.length + 1).replace(/^[0-9a-f]{64}/, 'KEY'),
+    );
+    return { bytes, names: names.sort(), uploads: uploads.Uploads?.length ?? 0 };
+  }
+
+  test('status-upload: 3 MiB requests (staged, then parts) complete a 12 MiB upload', async () => {
+    const { url, prefix, completed } = await serve();
+    const data = randomData(12 * MiB + 5);
+    await uploadAll(url, 'movie.mp4', data, 3 * MiB);
+    assert.equal(completed.length, 1);
+    const [done] = completed;
+    assert.equal(done!.fileId, 'movie.mp4');
+    assert.equal(done!.size, data.length);
+    assert.equal(done!.location.store, 's3');
+    assert.equal(done!.path, undefined);
+    const { bytes, names, uploads } = await stored(done!.location.url, prefix);
+    assert.equal(sha256(bytes), sha256(data));
+    assert.deepEqual(names, ['KEY', 'KEY.done.json']);
+    assert.equal(uploads, 0);
+  });
+
+  test('tus: creation, PATCHes with and without Upload-Checksum, HEAD offsets, completion', async () => {
+    const { url, prefix, completed } = await serve();
+    const data = randomData(11 * MiB);
+    const tus = (target: string, method: string, headers: Record<string, string>, body?: Buffer) =>
+      request(target, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers }, body });
+    const created = await tus(`${url}/files/`, 'POST', {
+      'Upload-Length': String(data.length),
+      'Upload-Metadata': `filename ${Buffer.from('clip.mov').toString('base64')}`,
+    });
+    assert.equal(created.status, 201, created.text);
+    const upload = new URL(created.headers.location!, `${url}/files/`).href;
+    const cuts = [0, 2 * MiB, 8 * MiB, data.length];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const piece = data.subarray(cuts[i], cuts[i + 1]);
+      const checksum: Record<string, string> =
+        i === 1 ? { 'Upload-Checksum': `sha256 ${createHash('sha256').update(piece).digest('base64')}` } : {};
+      const reply = await tus(
+        upload,
+        'PATCH',
+        { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(cuts[i]), ...checksum },
+        piece,
+      );
+      assert.equal(reply.status, 204, reply.text);
+      assert.equal(reply.headers['upload-offset'], String(cuts[i + 1]));
+      const head = await tus(upload, 'HEAD', {});
+      assert.equal(head.headers['upload-offset'], String(cuts[i + 1]));
+    }
+    assert.equal(completed.length, 1);
+    assert.deepEqual(completed[0]!.metadata, { filename: 'clip.mov' });
+    const { bytes, names, uploads } = await stored(completed[0]!.location.url, prefix);
+    assert.equal(sha256(bytes), sha256(data));
+    assert.deepEqual(names, ['KEY', 'KEY.done.json']);
+    assert.equal(uploads, 0);
+  });
+
+  test('IETF resumable uploads: creation with a first part, appends, the last one completes', async () => {
+    const { url, prefix, completed } = await serve();
+    const data = randomData(9 * MiB + 77);
+    const headers = { 'Upload-Draft-Interop-Version': '6' };
+    const first = data.subarray(0, MiB);
+    const created = await request(`${url}/files/`, {
+      method: 'POST',
+      headers: { ...headers, 'Upload-Complete': '?0' },
+      body: first,
+    });
+    assert.ok(created.status >= 200 && created.status < 300, `${created.status} ${created.text}`);
+    const upload = new URL(created.headers.location!, `${url}/files/`).href;
+    const rest = [data.subarray(MiB, 6 * MiB), data.subarray(6 * MiB)];
+    let offset = first.length;
+    for (const [i, piece] of rest.entries()) {
+      const last = i === rest.length - 1;
+      const reply = await request(upload, {
+        method: 'PATCH',
+        headers: {
+          ...headers,
+          'Content-Type': 'application/partial-upload',
+          'Upload-Offset': String(offset),
+          'Upload-Complete': last ? '?1' : '?0',
+        },
+        body: piece,
+      });
+      assert.ok(reply.status >= 200 && reply.status < 300, `${reply.status} ${reply.text}`);
+      offset += piece.length;
+      const head = await request(upload, { method: 'HEAD', headers });
+      assert.equal(head.headers['upload-offset'], String(offset));
+    }
+    assert.equal(completed.length, 1);
+    assert.equal(completed[0]!.size, data.length);
+    const { bytes, names, uploads } = await stored(completed[0]!.location.url, prefix);
+    assert.equal(sha256(bytes), sha256(data));
+    assert.deepEqual(names, ['KEY', 'KEY.done.json']);
+    assert.equal(uploads, 0);
+  });
+});
