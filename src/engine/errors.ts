@@ -19,7 +19,10 @@ export class UploadError extends Error {
   readonly kind: UploadErrorKind;
   /** HTTP status; 0 when no response arrived. */
   readonly status: number;
-  /** The server's response body, trimmed (its one-line reason). */
+  /**
+   * The one-line reason to show: the server's own text as it sent it, or one made from a proxy's page,
+   * a problem+json body or the status (see reasonOf). The whole body is `response.body`.
+   */
   readonly responseText: string;
   /** The response itself, for its headers (e.g. Retry-After). */
   readonly response: TransportResponse | null;

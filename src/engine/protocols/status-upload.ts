@@ -1,5 +1,5 @@
 import { UploadError } from '../errors.js';
-import { parseOffset, send, slice } from './http.js';
+import { isHtml, parseOffset, send, slice } from './http.js';
 import type { Protocol, ProtocolSession, RequestContext, ServerOffset, SessionInit } from './types.js';
 
 /**
@@ -26,8 +26,11 @@ export class StatusUploadSession implements ProtocolSession {
     if (offset === null)
       throw new UploadError(
         'protocol',
-        `Status answered ${JSON.stringify(response.body.slice(0, 40))}, not a byte count`,
-        { response },
+        isHtml(response)
+          ? 'Status answered a web page, not a byte count: status-url is not an upload endpoint'
+          : `Status answered ${JSON.stringify(response.body.slice(0, 40))}, not a byte count`,
+        // The page itself is no reason to show.
+        { response, responseText: '' },
       );
     return { offset, complete: this.whole(offset), response };
   }

@@ -15,6 +15,8 @@ import type {
 } from './types.js';
 
 const TUS = { 'Tus-Resumable': '1.0.0' };
+/** Every answer of a tus server carries it: an error without it came from something in between. */
+const MARK = 'Tus-Resumable';
 const OCTETS = 'application/offset+octet-stream';
 /** Checksummed bodies are read into memory whole: keep them small. */
 const CHECKSUM_MAX_BODY = 16 * 1024 * 1024;
@@ -71,7 +73,7 @@ export class TusSession implements ProtocolSession {
       }
       // Locked, or the server failing: worth a retry. Any other 4xx: the upload is gone, create anew.
       if (response.status === 423 || !(response.status >= 400 && response.status < 500))
-        ok('Offset request', response);
+        ok('Offset request', response, MARK);
       this.drop();
     }
     if (!create) return null;
@@ -111,7 +113,7 @@ export class TusSession implements ProtocolSession {
       );
       // Expired or removed: the next ask creates a new upload.
       if (response.status === 404 || response.status === 410) this.drop();
-      ok('Upload', response);
+      ok('Upload', response, MARK);
       this.memory.renew(this.url, response.header('Upload-Expires'));
     }
     const offset = parseOffset(response.header('Upload-Offset'));
@@ -144,7 +146,7 @@ export class TusSession implements ProtocolSession {
 
   /** A creation answer: 2xx with a Location, which is remembered. */
   private created(response: TransportResponse): TransportResponse {
-    ok('Creation', this.learn(response));
+    ok('Creation', this.learn(response), MARK);
     const location = response.header('Location');
     if (!location) throw new UploadError('protocol', 'Creation answered without a Location', { response });
     this.url = absolute(location, this.endpoint);
