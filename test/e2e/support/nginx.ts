@@ -9,6 +9,8 @@ const TEMPLATE = resolve(import.meta.dirname, '../fixtures/nginx.conf.template')
 
 export interface NginxOptions {
   upstreamPort: number;
+  /** More instances behind the same name, besides `upstreamPort` (round robin). */
+  morePorts?: number[];
   /** nginx syntax: '1m', '0' for no limit. */
   maxBody: string;
   requestBuffering: boolean;
@@ -44,7 +46,12 @@ export async function startNginx(prefix: string, options: NginxOptions): Promise
     .replaceAll('{{USER}}', process.getuid?.() === 0 ? 'user root;' : '')
     .replaceAll('{{PREFIX}}', prefix)
     .replaceAll('{{PORT}}', String(port))
-    .replaceAll('{{UPSTREAM}}', String(options.upstreamPort))
+    .replaceAll(
+      '{{UPSTREAMS}}',
+      [options.upstreamPort, ...(options.morePorts ?? [])]
+        .map((p) => `    server 127.0.0.1:${p} max_fails=0;`)
+        .join('\n'),
+    )
     .replaceAll('{{MAX_BODY}}', options.maxBody)
     .replaceAll('{{BUFFERING}}', options.requestBuffering ? 'on' : 'off');
   const confPath = join(prefix, 'nginx.conf');
