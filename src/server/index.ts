@@ -28,4 +28,8 @@ export type {
 } from './stores/types.js';
 export { MemoryLocker } from './locks/memory.js';
 export type { Lease, Locker } from './locks/types.js';
+export { LockUnavailableError } from './locks/types.js';
+// Loads ioredis (an optional peer dependency) only when called.
+export { createRedisLocker, RedisLocker } from './locks/redis.js';
+export type { RedisLockerOptions } from './locks/redis.js';
 export { IETF_INTEROP_VERSIONS } from './protocols/ietf.js';

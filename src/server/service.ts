@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Locker } from './locks/types.js';
+import type { Lease, Locker } from './locks/types.js';
+import { LockUnavailableError } from './locks/types.js';
 import type { CompletedUpload } from './options.js';
 import type { ExpectedDigest, UploadRecord, UploadState, UploadStore } from './stores/types.js';
 
@@ -207,6 +208,7 @@ export class UploadService {
       });
       const offset = start + written;
       lease.commit(offset);
+      if (end !== 'aborted' && end !== 'stalled') await fenced(lease);
       if (end === 'overflow') {
         const what =
           size !== null && size <= config.maxSize ? sizeName : `the limit of ${config.maxSize} bytes`;
@@ -226,6 +228,7 @@ export class UploadService {
         await this.store.writeRecord(key, current);
       }
       if (size !== null && offset === size) {
+        await fenced(lease);
         const location = await this.store.complete(key);
         lease.commit(size);
         await this.#deliver(key, current, size, location);
@@ -399,6 +402,13 @@ export function decodeMetadata(header: string): Record<string, string> {
     if (name) out[name] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
   }
   return out;
+}
+
+/** A writer that lost its lease (expired, or passed to another instance) acknowledges and completes nothing. */
+async function fenced(lease: Lease): Promise<void> {
+  if (!(await lease.valid())) {
+    throw new LockUnavailableError('This request lost its lock on the upload; ask for the offset and resume');
+  }
 }
 
 /** Reads a body that should be empty; false as soon as a byte arrives. */

@@ -5,6 +5,7 @@ import { createTusProtocol } from '../protocols/tus.js';
 import type { ProtocolReply, ProtocolRequest, WireProtocol } from '../protocols/types.js';
 import { UploadService } from '../service.js';
 import { MemoryLocker } from '../locks/memory.js';
+import { LockUnavailableError } from '../locks/types.js';
 import { FileStore } from '../stores/file/store.js';
 
 /** Answers one request: a reply, null when the client is gone, undefined when no protocol claims it. */
@@ -48,10 +49,17 @@ export function createRouter(config: ResolvedOptions): { service: UploadService;
   return { service, route };
 }
 
-/** A failure no protocol module answered: a full disk is the server's 507, anything else a logged 500. */
+/**
+ * A failure no protocol module answered: a full disk is the server's 507, an unreachable lock service
+ * (or a lost lease) a 503 to retry, anything else a logged 500.
+ */
 function failed(protocol: WireProtocol, req: ProtocolRequest, err: unknown): ProtocolReply {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return protocol.failure(507, 'Insufficient storage');
+  if (err instanceof LockUnavailableError) {
+    const reply = protocol.failure(503, err.message);
+    return { ...reply, headers: { ...reply.headers, 'Retry-After': '1' } };
+  }
   console.error(`resumable-upload server: ${req.method} ${req.base}${req.path}:`, err);
   return protocol.failure(500, 'Internal server error');
 }

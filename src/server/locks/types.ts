@@ -8,6 +8,11 @@ export interface Lease {
   touch(): void;
   /** What a newcomer calls to take over from a holder that went quiet (e.g. destroy its request). */
   onTakeover(interrupt: () => void): void;
+  /**
+   * Whether this lease still holds the lock (a shared lock may have expired or passed to another
+   * instance). The service asks before it acknowledges an offset or completes the upload.
+   */
+  valid(): Promise<boolean>;
   release(): void;
 }
 
@@ -28,4 +33,12 @@ export interface Locker {
   offset(key: string, read: () => Promise<number>): Promise<number>;
   /** Resolves when no lock is held by this process (used on shutdown). */
   idle(): Promise<void>;
+}
+
+/**
+ * The lock service cannot be reached, or this request's lease was lost to it: nothing was acknowledged,
+ * and the request may be sent again shortly. Answered as 503 with this one-line reason.
+ */
+export class LockUnavailableError extends Error {
+  override name = 'LockUnavailableError';
 }
