@@ -271,6 +271,33 @@ describe('durability', () => {
     assert.equal(sha256(await readFile(join(server.dir, 'complete', keyOf('cut')))), sha256(data));
   });
 
+  test('a body cut before the server began reading it keeps the bytes that arrived', async () => {
+    // The route reads the body only after authorize; the client is gone by then (a small final chunk
+    // cut at its last byte), and Node drops an unread body when its client goes away.
+    let arrived!: () => void;
+    const bodyArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = await start({
+      authorize: async (req) => {
+        if (req.method !== 'POST') return 'anonymous';
+        await waitFor('the body in the request buffer', async () => req.readableLength >= 9_999 || undefined);
+        arrived();
+        await new Promise((resolve) => req.once('close', resolve));
+        return 'anonymous';
+      },
+    });
+    const cut = openUpload(server.url, 'early-cut', 0, 10_000, 10_000);
+    cut.response.catch(() => undefined);
+    cut.req.on('error', () => undefined);
+    cut.req.write(randomData(9_999));
+    await bodyArrived;
+    cut.req.destroy();
+    const offset = await waitFor('status after the cut', async () => {
+      const n = await getStatus(server.url, 'early-cut');
+      return n > 0 ? n : undefined;
+    });
+    assert.equal(offset, 9_999);
+  });
+
   test('after kill -9 mid-upload and a restart, status is exact and the upload resumes to an identical file', async () => {
     const dir = await tempDir();
     const data = randomData(3 * 1024 * 1024 + 7);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { UploadServerOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import type { ProtocolRequest } from '../protocols/types.js';
@@ -74,6 +75,15 @@ function toProtocolRequest(
   // Express strips its mount path from req.url and keeps the whole one in originalUrl.
   const original = pathOf((req as { originalUrl?: string }).originalUrl ?? req.url);
   const base = original.endsWith(path) ? original.slice(0, original.length - path.length) : '';
+  // Node drops a request's unread body when the client goes away. A cut may come before the route reads
+  // it (authorize, locks, the store): take what had arrived then, so the upload keeps it.
+  let reading = false;
+  let kept: Buffer[] | null = null;
+  req.once('aborted', () => {
+    if (reading) return;
+    kept = [];
+    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) kept.push(chunk);
+  });
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     path,
@@ -82,7 +92,10 @@ function toProtocolRequest(
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     },
-    body: () => req,
+    body: () => {
+      reading = true;
+      return kept ? keptBody(kept) : req;
+    },
     owner: async () => authorize(req),
     inform(status, reason, headers) {
       // Node has no API for an arbitrary 1xx; on HTTP/1.1 it goes on the socket before the final head.
@@ -91,6 +104,17 @@ function toProtocolRequest(
       res.socket.write(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('')}\r\n`);
     },
   };
+}
+
+/** A body cut before it was read: the bytes that had arrived, then a close without an end. */
+function keptBody(chunks: Buffer[]): Readable {
+  return new Readable({
+    read() {
+      const chunk = chunks.shift();
+      if (chunk) this.push(chunk);
+      else this.destroy();
+    },
+  });
 }
 
 function pathOf(url = '/'): string {
