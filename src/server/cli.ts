@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { WireProtocolName } from './options.js';
 import { normalizeFilesPath, parseByteCount } from './options.js';
+import type { Locker } from './locks/types.js';
 import { startUploadServer } from './server.js';
+import { S3Store } from './stores/s3/store.js';
 
 const USAGE = `Usage: resumable-upload-server [options]
 
@@ -20,6 +22,12 @@ Options:
   --cors-origin ORIGIN  allow browser calls from ORIGIN ('*' or e.g. https://app.example)
   --protocols LIST      comma-separated: status-upload,tus,ietf (default: all three)
   --files-path PATH     where tus and IETF uploads are created (default /files/)
+  --store URL           where uploads are kept: s3://BUCKET/PREFIX for S3-compatible object
+                        storage (credentials and region from AWS_ACCESS_KEY_ID,
+                        AWS_SECRET_ACCESS_KEY, AWS_REGION); default the file store in --dir
+  --s3-endpoint URL     an S3-compatible endpoint (Ceph RGW, MinIO, R2...), path-style
+  --redis URL           redis://HOST:PORT: locks shared by every instance on that Redis
+                        (run several instances behind one load balancer); default in-process
   -h, --help            show this help
 `;
 
@@ -43,6 +51,9 @@ function parse(argv: string[]) {
         'cors-origin': { type: 'string' },
         protocols: { type: 'string' },
         'files-path': { type: 'string' },
+        store: { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -86,6 +97,13 @@ async function main(): Promise<void> {
     }
   }
 
+  const store = storeFrom(args.store, args['s3-endpoint']);
+  const redis = args.redis;
+  if (redis !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redis)) {
+    usageError(`--redis must be a redis://HOST:PORT URL, got '${redis}'`);
+  }
+  const locker = redis === undefined ? undefined : await connectRedis(redis);
+
   for (const dir of args.static ?? []) {
     if (!existsSync(dir))
       console.warn(`resumable-upload-server: warning: static folder ${dir} does not exist`);
@@ -99,6 +117,8 @@ async function main(): Promise<void> {
     corsOrigin: args['cors-origin'],
     protocols,
     filesPath,
+    store,
+    locker,
     onComplete: ({ owner, fileId, size, path, location }) => {
       console.log(
         `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path ?? location.url}`,
@@ -106,22 +126,52 @@ async function main(): Promise<void> {
     },
   });
   console.log(`resumable-upload-server listening on ${running.url}`);
+  if (store || locker) {
+    console.log(
+      `store ${store ? `s3://${store.bucket}/${store.prefix}` : 'file'}, locks ${redis ?? 'in-process'}`,
+    );
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1); // a second signal: the user means it
     stopping = true;
     console.log(`resumable-upload-server: ${signal}, closing (partial uploads are kept and resumable)`);
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('resumable-upload-server: error while closing:', err);
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      .then(async () => {
+        store?.close();
+        await (locker as { close?: () => Promise<void> } | undefined)?.close?.();
+      })
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error('resumable-upload-server: error while closing:', err);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** `s3://BUCKET/PREFIX` -> an S3 store; unset -> the file store in --dir. */
+function storeFrom(url: string | undefined, endpoint: string | undefined): S3Store | undefined {
+  if (url === undefined) {
+    if (endpoint !== undefined) usageError('--s3-endpoint needs --store s3://BUCKET/PREFIX');
+    return undefined;
+  }
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!m) usageError(`--store must be s3://BUCKET/PREFIX, got '${url}'`);
+  if (endpoint !== undefined && !/^https?:\/\/\S+$/.test(endpoint)) {
+    usageError(`--s3-endpoint must be an http(s) URL, got '${endpoint}'`);
+  }
+  return new S3Store({ bucket: m[1], prefix: m[2] ?? '', endpoint });
+}
+
+async function connectRedis(url: string): Promise<Locker> {
+  const { createRedisLocker } = await import('./locks/redis.js');
+  return createRedisLocker(url);
 }
 
 main().catch((err: unknown) => {

@@ -28,6 +28,9 @@ describe('resumable-upload-server CLI', () => {
       '--cors-origin',
       '--protocols',
       '--files-path',
+      '--store',
+      '--s3-endpoint',
+      '--redis',
     ]) {
       assert.ok(stdout.includes(flag), flag);
     }
@@ -44,6 +47,11 @@ describe('resumable-upload-server CLI', () => {
       ['--protocols', 'tus,ftp'],
       ['--protocols', ''],
       ['--files-path', '../up'],
+      ['--store', 'ftp://bucket'],
+      ['--store', 's3://'],
+      ['--s3-endpoint', 'http://127.0.0.1:9000'],
+      ['--store', 's3://bucket/p', '--s3-endpoint', 'not a url'],
+      ['--redis', 'localhost:6379'],
     ];
     const results = await Promise.all(cases.map((args) => runCli(args)));
     for (const [i, { code, stderr }] of results.entries()) {
