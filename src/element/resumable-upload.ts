@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { Uploader } from '../engine/queue.js';
 import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
 import type { ProtocolName } from '../engine/protocols/index.js';
+import type { DiagnoseOptions, DiagnosisReport } from '../engine/diagnose.js';
 import { UploadStatus, isSettled } from '../engine/state.js';
 import type { UploadItem } from '../engine/upload.js';
 import { UPLOAD_EVENT_NAMES, type UploadEventName } from '../engine/events.js';
@@ -289,6 +290,12 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   retry(item?: UploadItem): void {
     this._sync();
     this._uploader.retry(item);
+  }
+
+  /** Probes the endpoint with tiny, harmless requests and reports what to fix (README: "When uploads fail"). */
+  diagnose(options?: DiagnoseOptions): Promise<DiagnosisReport> {
+    this._sync();
+    return this._uploader.diagnose(options);
   }
 
   /** Cancels what is unfinished and empties the list. */

@@ -35,16 +35,14 @@ export class UploadError extends Error {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.status = options.status ?? options.response?.status ?? 0;
-    this.responseText = options.responseText ?? options.response?.body.trim() ?? '';
+    this.responseText = options.responseText ?? '';
     this.response = options.response ?? null;
   }
 
-  /** Whether waiting and asking the server again may help (network, stall, 5xx, 408, 423, 429). */
+  /** Whether waiting and asking the server again may help: anything but a client error or a 4xx (save 408, 423, 429). */
   get retryable(): boolean {
-    if (this.kind === 'network' || this.kind === 'stall' || this.kind === 'protocol') return true;
-    if (this.kind !== 'http') return false;
     const s = this.status;
-    return s >= 500 || s === 408 || s === 423 || s === 429;
+    return this.kind === 'http' ? s >= 500 || s === 408 || s === 423 || s === 429 : this.kind !== 'client';
   }
 }
 

@@ -1,4 +1,5 @@
 export { Uploader } from './queue.js';
+export type { DiagnoseOptions, DiagnosisFinding, DiagnosisId, DiagnosisReport } from './diagnose.js';
 export { Upload, encodeHeaderValue } from './upload.js';
 export type { UploadItem } from './upload.js';
 export { UploadStatus, isSettled } from './state.js';

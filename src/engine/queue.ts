@@ -1,3 +1,4 @@
+import type { DiagnoseOptions, DiagnosisReport } from './diagnose.js';
 import type { UploadEventDetailMap, UploadEventMap } from './events.js';
 import { defaultOptions, type UploaderOptions } from './options.js';
 import { UploadStatus, isSettled } from './state.js';
@@ -80,6 +81,15 @@ export class Uploader extends EventTarget implements UploadHost {
     for (const u of [...this.uploads]) if (!isSettled(u.status)) u.cancel();
     this.uploads.length = 0;
     this.busy = false;
+  }
+
+  /**
+   * Probes the configured endpoint with tiny, harmless requests (a throwaway upload, deleted after where
+   * the protocol can) and reports what to fix: reachable, CORS, protocol, largest body, buffering proxy,
+   * round trip. Its code loads on first call.
+   */
+  diagnose(options?: DiagnoseOptions): Promise<DiagnosisReport> {
+    return import('./diagnose.js').then((m) => m.diagnose(this.options, options));
   }
 
   emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra: object = {}): void {

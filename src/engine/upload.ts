@@ -284,7 +284,12 @@ export class Upload implements UploadItem {
         if (error.kind === 'network' || error.kind === 'stall') cutAt = offset;
         conflicts = 0;
         this.attempt++;
-        const delay = retryDelay(this.attempt, retryDelays, error, errorHeader(err, 'Retry-After'));
+        const delay = retryDelay(
+          this.attempt,
+          retryDelays,
+          error,
+          error.response?.header('Retry-After') ?? null,
+        );
         if (delay === null) throw error;
         offset = null;
         this.confirmLowered();
@@ -376,9 +381,4 @@ const defaultTransport = () => (sharedTransport ??= new XhrTransport());
 function toUploadError(err: unknown): UploadError {
   if (err instanceof UploadError) return err;
   return new UploadError('client', err instanceof Error ? err.message : String(err), { cause: err });
-}
-
-/** Reads a header of the failed response, when the error came from one. */
-function errorHeader(err: unknown, name: string): string | null {
-  return err instanceof UploadError && err.response ? err.response.header(name) : null;
 }
