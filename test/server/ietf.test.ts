@@ -182,6 +182,27 @@ for (const kind of KINDS) {
           assert.equal(info.headers.location, final.headers.location);
           assert.equal(info.headers['upload-draft-interop-version'], String(version));
         });
+
+        test('no 104 before an empty creation, nor through a proxy that names itself', async () => {
+          const s = await startWith(kind);
+          const cases: Array<[string, Record<string, string>, Buffer]> = [
+            ['an empty creation', { 'Upload-Complete': '?0', 'Content-Length': '0' }, Buffer.alloc(0)],
+            ['behind a proxy', { 'Upload-Complete': '?1', 'X-Forwarded-For': '192.0.2.1' }, randomData(1000)],
+            ['via a proxy', { 'Upload-Complete': '?1', Via: '1.1 edge' }, randomData(1000)],
+          ];
+          for (const [what, headers, data] of cases) {
+            const { req, response } = openRequest(s.files, 'POST', {
+              'Upload-Draft-Interop-Version': String(version),
+              'Content-Length': String(data.length),
+              ...headers,
+            });
+            let interims = 0;
+            req.on('information', () => interims++);
+            req.end(data);
+            assert.equal((await response).status, 201, what);
+            assert.equal(interims, 0, what);
+          }
+        });
       }
     });
 

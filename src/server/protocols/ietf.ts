@@ -114,6 +114,18 @@ function limits(service: UploadService, dialect: Dialect, maxAge?: number): stri
   return parts.length ? parts.join(', ') : 'min-size=0';
 }
 
+/** Proxies name themselves in these; many of them fail on a 1xx other than 100 (nginx over HTTP/2). */
+const PROXY_HEADERS = ['via', 'forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * A 104 is worth sending only before a body (an empty creation's final answer follows at once), and not
+ * through a proxy: a Chromium page behind nginx with HTTP/2 lost its creation request to a forwarded 104.
+ */
+function interimWanted(req: ProtocolRequest, bodyLength: number | undefined): boolean {
+  const body = (bodyLength ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
+  return body && !PROXY_HEADERS.some((name) => req.header(name) !== undefined);
+}
+
 /** An sf-boolean: `?1`, `?0`, else undefined. */
 function flag(req: ProtocolRequest, name: string): boolean | undefined {
   const value = req.header(name)?.trim();
@@ -168,11 +180,13 @@ async function create(
   await service.create(key, { owner, id, size: size ?? implied ?? null });
   const location = uploadLocation(req, filesPath, id);
   // Clients that read interim responses learn where to resume before the body is sent (browsers cannot).
-  req.inform?.(104, 'Upload Resumption Supported', {
-    Location: location,
-    'Upload-Draft-Interop-Version': String(dialect.version),
-    'Upload-Limit': limits(service, dialect),
-  });
+  if (interimWanted(req, bodyLength)) {
+    req.inform?.(104, 'Upload Resumption Supported', {
+      Location: location,
+      'Upload-Draft-Interop-Version': String(dialect.version),
+      'Upload-Limit': limits(service, dialect),
+    });
+  }
   const outcome = await service.append(key, {
     start: 0,
     body: req.body(),
