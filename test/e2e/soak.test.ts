@@ -1,4 +1,5 @@
-// A short soak inside `npm test`: 20 random uploads (up to 8 MiB) under random faults, all byte-identical.
+// A short soak inside `npm test`: 20 random uploads (up to 8 MiB; status-upload, tus or IETF) under random
+// faults, all byte-identical.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MiB } from './support/files.js';

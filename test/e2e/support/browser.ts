@@ -4,10 +4,18 @@ import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
 
 export type Mode = 'element' | 'engine';
 
+/** The element's `protocol` attribute. */
+export type ProtocolName = 'status-upload' | 'tus' | 'ietf';
+export const PROTOCOLS: readonly ProtocolName[] = ['status-upload', 'tus', 'ietf'];
+
 export interface ClientOptions {
   chunkSize: number;
   retryDelays: number[];
   stallTimeout?: number;
+  /** Unset: the element's default (status-upload). */
+  protocol?: ProtocolName;
+  /** tus and IETF creation URL; `<origin>/files/` when a protocol is set and this is not. */
+  endpoint?: string;
 }
 
 export interface LoggedEvent {
@@ -49,9 +57,10 @@ export async function openPage(
 export async function mount(page: Page, origin: string, mode: Mode, options: ClientOptions): Promise<void> {
   // The harness imports the bundle: when it never appears, the bundle failed to load (not built?).
   await page.waitForFunction(() => 'harness' in window, null, { timeout: 10_000 });
+  const endpoint = options.protocol ? { endpoint: `${origin}/files/` } : {};
   await page.evaluate(([m, o]) => window.harness.mount(m, o), [
     mode,
-    { statusUrl: `${origin}/status`, uploadUrl: `${origin}/upload`, ...options },
+    { statusUrl: `${origin}/status`, uploadUrl: `${origin}/upload`, ...endpoint, ...options },
   ] as const);
 }
 
@@ -71,6 +80,8 @@ interface Harness {
   uploaded(): number;
   pause(): void;
   resume(): void;
+  /** Upload URLs tus and IETF remember in localStorage, by key. */
+  remembered(): Record<string, string>;
 }
 declare global {
   interface Window {
@@ -87,3 +98,5 @@ export async function settle(page: Page, timeout = 60_000): Promise<{ outcome: s
 export const eventLog = (page: Page): Promise<LoggedEvent[]> => page.evaluate(() => window.harness.log);
 export const pause = (page: Page): Promise<void> => page.evaluate(() => window.harness.pause());
 export const resume = (page: Page): Promise<void> => page.evaluate(() => window.harness.resume());
+export const remembered = (page: Page): Promise<Record<string, string>> =>
+  page.evaluate(() => window.harness.remembered());

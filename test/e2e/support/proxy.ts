@@ -44,6 +44,10 @@ export interface RequestRecord {
   forwarded: number;
   /** Response status the client saw (or was injected); null when it saw none. */
   status: number | null;
+  /** The response's Location (a tus/IETF creation names its upload URL there); null when none. */
+  location: string | null;
+  /** The connection that carried it has closed (so the server has seen the last of it). */
+  closed: boolean;
   fault: Fault['kind'] | null;
 }
 
@@ -78,7 +82,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 
 const isUpload = (r: RequestRecord) => (r.method === 'POST' && r.path.startsWith('/upload')) || r.appends;
-const isStatus = (r: RequestRecord) => r.method === 'GET' && r.path.startsWith('/status');
+const isStatus = (r: RequestRecord) =>
+  (r.method === 'GET' && r.path.startsWith('/status')) ||
+  (r.method === 'HEAD' && r.path.startsWith('/files'));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class FaultProxy {
@@ -192,6 +198,7 @@ export class FaultProxy {
   private destroy(conn: Conn, reset = false): void {
     if (conn.closed) return;
     conn.closed = true;
+    if (conn.current) conn.current.closed = true;
     this.conns.delete(conn);
     if (reset) conn.client.resetAndDestroy();
     else conn.client.destroy();
@@ -213,8 +220,10 @@ export class FaultProxy {
       );
     if (req && conn.awaitingStatus) {
       conn.awaitingStatus = false;
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(data.subarray(0, 16).toString('latin1'));
+      const head = data.subarray(0, MAX_HEAD).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
       if (m) req.status = Number(m[1]);
+      req.location = /\r\nlocation:[ \t]*([^\r\n]*)/i.exec(head.split('\r\n\r\n')[0])?.[1].trim() ?? null;
     }
     if (!conn.client.write(data)) {
       conn.server.pause();
@@ -368,6 +377,8 @@ export class FaultProxy {
       received: 0,
       forwarded: 0,
       status: null,
+      location: null,
+      closed: false,
       fault: null,
     };
   }

@@ -72,8 +72,12 @@ export interface UploadRun {
   log: LoggedEvent[];
   /** Upload body bytes that crossed the browser's wire during this run. */
   wire: number;
-  /** The upload POSTs of this run, as the proxy saw them. */
+  /** The upload POSTs (tus/IETF: appends) of this run, as the proxy saw them. */
   posts: RequestRecord[];
+  /** tus/IETF: the upload URL the run ended on; null for status-upload. */
+  uploadUrl: string | null;
+  /** Every request of this run, as the proxy saw it. */
+  requests: RequestRecord[];
   ms: number;
   page: Page;
   context: BrowserContext;
@@ -115,24 +119,36 @@ export async function upload(
       );
     });
     const ms = performance.now() - t0;
-    const posts = rig.proxy.uploads().filter((r) => rig.proxy.requests.indexOf(r) >= firstRequest);
+    const requests = rig.proxy.requests.slice(firstRequest);
+    const posts = rig.proxy.uploads().filter((r) => requests.includes(r));
     const wire = posts.reduce((n, r) => n + r.received, 0);
-    return { outcome, log, wire, posts, ms, page, context };
+    return { outcome, log, wire, posts, uploadUrl: uploadUrlOf(requests), requests, ms, page, context };
   } finally {
     if (!keepOpen) await context.close();
   }
+}
+
+/**
+ * The tus/IETF upload URL these requests worked on last: a creation's Location, or the path of a request
+ * to an upload (`/files/<id>`); null when there was none (status-upload).
+ */
+export function uploadUrlOf(requests: readonly RequestRecord[]): string | null {
+  let url: string | null = null;
+  for (const r of requests) url = r.location ?? (/^\/files\/[^/?#]+/.test(r.path) ? r.path : url);
+  return url;
 }
 
 /** The upload completed and the server holds exactly the source's bytes. */
 export async function assertStored(
   rig: Rig<ServerHandle>,
   file: SourceFile,
-  run: Pick<UploadRun, 'outcome' | 'log'>,
+  run: Pick<UploadRun, 'outcome' | 'log'> & { uploadUrl?: string | null },
 ): Promise<void> {
   const errors = run.log.filter((e) => e.type === 'upload-error').map((e) => e.error);
   assert.equal(run.outcome, 'complete', `upload failed: ${JSON.stringify(errors)}`);
   const complete = run.log.find((e) => e.type === 'upload-complete')!;
-  const stored = await sha256File(rig.server.storedPath(complete.fileId!));
+  const path = run.uploadUrl ? rig.server.uploadPath(run.uploadUrl) : rig.server.storedPath(complete.fileId!);
+  const stored = await sha256File(path);
   assert.equal(stored, file.sha256, 'the stored file differs from the source');
 }
 
@@ -144,10 +160,13 @@ export function assertWire(
   faults: number,
   /** Bytes a proxy behind ours may hold and lose at each fault (nginx's body buffer). */
   buffered = 0,
+  /** Bytes the server itself read and then lost when a request broke (see lostByServer). */
+  lostInServer = 0,
 ): void {
   // Bytes the browser sent into a link that then broke never reached the server: the fault's own loss,
   // not the protocol's. Everything that reached the server counts against one chunk per fault.
-  const lostInLink = run.posts.reduce((n, r) => n + (r.received - r.forwarded), 0) + buffered * faults;
+  const lostInLink =
+    run.posts.reduce((n, r) => n + (r.received - r.forwarded), 0) + buffered * faults + lostInServer;
   const limit = file.size + chunkSize * faults + lostInLink;
   assert.ok(run.wire >= file.size, `only ${run.wire} of ${file.size} bytes crossed the wire`);
   assert.ok(
@@ -156,7 +175,37 @@ export function assertWire(
   );
 }
 
+/**
+ * Bytes that reached the server in requests the proxy broke (cut, froze, or dropped the answer of), yet
+ * were not kept: the next accepted request starts where the server stood, short of what it was sent by
+ * this much. (Only the faulted requests: a browser's re-send from a stale offset is refused, not lost.)
+ */
+export function lostByServer(run: Pick<UploadRun, 'posts'>): number {
+  const ok = (r: RequestRecord) => r.status !== null && r.status >= 200 && r.status <= 299;
+  return run.posts.reduce((lost, r, i) => {
+    if (r.fault === null || r.status !== null || r.start === null) return lost;
+    const next = run.posts.slice(i + 1).find(ok);
+    return lost + Math.max(0, r.start + r.forwarded - (next?.start ?? r.start + r.forwarded));
+  }, 0);
+}
+
+/**
+ * Appends the browser re-sent by itself after a fault (XHR never sees them): requests from the faulted
+ * one's offset, refused, before the engine asked the server where it stands.
+ */
+export function browserResends(run: Pick<UploadRun, 'requests'>): RequestRecord[] {
+  const resends: RequestRecord[] = [];
+  let faulted: RequestRecord | null = null;
+  for (const r of run.requests) {
+    if (r.fault === 'cut' || r.fault === 'freeze' || r.fault === 'drop-response') faulted = r;
+    else if (faulted && r.start === faulted.start && !(r.status !== null && r.status < 300)) resends.push(r);
+    else faulted = null;
+  }
+  return resends;
+}
+
 /** Formats a run's numbers for the test log. */
 export const describeRun = (file: SourceFile, run: UploadRun): string =>
   `${file.size} B in ${Math.round(run.ms)} ms; wire ${run.wire} B (+${run.wire - file.size}); ` +
-  `POSTs ${run.posts.map((p) => `${p.start}+${p.received}${p.status ? `:${p.status}` : ':-'}`).join(' ')}`;
+  `${run.uploadUrl ? 'appends' : 'POSTs'} ` +
+  run.posts.map((p) => `${p.start}+${p.received}${p.status ? `:${p.status}` : ':-'}`).join(' ');

@@ -1,7 +1,9 @@
-// The randomized soak: N uploads of random sizes and chunk sizes, each under one random fault, through
-// the same rig as the scenarios. Run k uses seed (seed + k), so `--seed <that> --runs 1` replays it.
+// The randomized soak: N uploads of random sizes, chunk sizes and protocols (status-upload, tus, IETF; all
+// on our server), each under one random fault, through the same rig as the scenarios. Run k uses seed
+// (seed + k), so `--seed <that> --runs 1` replays it.
 import { rm } from 'node:fs/promises';
 import type { Page, BrowserContext } from 'playwright-core';
+import { PROTOCOLS, type ProtocolName } from './browser.js';
 import { KiB, MiB, sha256File } from './files.js';
 import type { Fault } from './proxy.js';
 import { startRig, upload, type Rig } from './rig.js';
@@ -39,6 +41,7 @@ export interface SoakPlan {
   fault: SoakFault;
   /** File byte the fault hits. */
   at: number;
+  protocol: ProtocolName;
 }
 
 const CHUNKS = [0, 256 * KiB, 512 * KiB, MiB, 2 * MiB, 4 * MiB, 8 * MiB, 16 * MiB];
@@ -53,7 +56,10 @@ export function plan(seed: number, maxSize: number): SoakPlan {
   const choices =
     size === 0 ? FAULTS.filter((f) => ['none', 'lost-response', 'status-503'].includes(f)) : FAULTS;
   const fault = choices[int(choices.length)];
-  return { seed, size, chunkSize, fault, at: size ? int(size) : 0 };
+  const at = size ? int(size) : 0;
+  // Drawn last, so a seed's size, chunk and fault are what they were before protocols were drawn.
+  const protocol = PROTOCOLS[int(PROTOCOLS.length)];
+  return { seed, size, chunkSize, fault, at, protocol };
 }
 
 export interface SoakResult extends SoakPlan {
@@ -128,6 +134,7 @@ async function runOne(rig: Rig<ServerProcess>, p: SoakPlan): Promise<SoakResult>
       retryDelays: RETRY_DELAYS,
       stallTimeout: STALL_TIMEOUT,
       timeout: 120_000,
+      protocol: p.protocol,
       during,
     });
     const chunk = Math.min(p.chunkSize || p.size, p.size);
@@ -141,7 +148,7 @@ async function runOne(rig: Rig<ServerProcess>, p: SoakPlan): Promise<SoakResult>
       return result({ ...base, ok: false, reason: `upload-error: ${error?.message}` });
     }
     const fileId = run.log.find((e) => e.type === 'upload-complete')!.fileId!;
-    const stored = rig.server.storedPath(fileId);
+    const stored = run.uploadUrl ? rig.server.uploadPath(run.uploadUrl) : rig.server.storedPath(fileId);
     const same = (await sha256File(stored).catch(() => 'missing')) === file.sha256;
     await rm(stored, { force: true });
     return result({ ...base, ok: same, reason: same ? undefined : 'stored file differs from the source' });
@@ -178,7 +185,7 @@ export async function runSoak(options: {
       const r = await runOne(rig, p);
       results.push(r);
       print(
-        `${r.ok ? 'ok  ' : 'FAIL'} seed=${r.seed} size=${r.size} chunk=${r.chunkSize} fault=${r.fault}@${r.at} ` +
+        `${r.ok ? 'ok  ' : 'FAIL'} seed=${r.seed} ${r.protocol} size=${r.size} chunk=${r.chunkSize} fault=${r.fault}@${r.at} ` +
           `${Math.round(r.ms)} ms wire +${r.wire - r.size}${r.withinBudget ? '' : ' (over budget)'}` +
           `${r.retries?.length ? ` retries: ${r.retries.join(',')}` : ''}` +
           `${r.reason ? ` -- ${r.reason}` : ''}`,
@@ -204,7 +211,8 @@ export async function runSoak(options: {
       `${over.length} run(s) above size + one chunk per fault` +
       (over.length ? ` (seeds ${over.map((r) => `${r.seed}:${r.fault}`).join(', ')})` : ''),
     ...failed.map(
-      (r) => `failed: seed ${r.seed} (${r.fault}, ${r.size} B, chunk ${r.chunkSize}): ${r.reason}`,
+      (r) =>
+        `failed: seed ${r.seed} (${r.protocol}, ${r.fault}, ${r.size} B, chunk ${r.chunkSize}): ${r.reason}`,
     ),
     ...(failed.length ? [`replay one: npm run soak -- --seed <seed> --runs 1`] : []),
   ];
