@@ -111,8 +111,10 @@ function keptBody(chunks: Buffer[]): Readable {
   return new Readable({
     read() {
       const chunk = chunks.shift();
-      if (chunk) this.push(chunk);
-      else this.destroy();
+      if (chunk) return void this.push(chunk);
+      // Asked for more while the last chunks still wait in the buffer: close only once they were read.
+      const close = (): void => void (this.readableLength === 0 ? this.destroy() : setImmediate(close));
+      close();
     },
   });
 }
