@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 import type { AddressInfo } from 'node:net';
+import { handlerInternals } from '../../src/server/http/node.js';
 import { createUploadHandler, startUploadServer } from '../../src/server/index.js';
 import type {
   RunningUploadServer,
@@ -49,6 +50,8 @@ export async function startHandler(
 ): Promise<{ url: string; dir: string; handler: UploadHandler }> {
   const dir = options.dir ?? (await tempDir());
   const handler = createUploadHandler({ ...options, dir });
+  // Its folders exist and the first sweep has run, as startUploadServer waits for before it listens.
+  await handlerInternals(handler).ready;
   const server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(async () => {

@@ -229,6 +229,8 @@ describe('tus-js-client 4.3.1 (Node) when the server is killed mid-upload', () =
         endpoint: `${proxy.url}/files/`,
         protocol,
         chunkSize: CHUNK,
+        // Enough to outlast the restart (tsx compiles the CLI anew: seconds on a busy machine).
+        retryDelays: [...RETRY, 3000, 5000, 5000, 5000],
       });
       await frozen;
       const partial = partialPath(dir, idOf(run.upload.url!));
