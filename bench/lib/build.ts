@@ -1,6 +1,15 @@
 // Everything the bench runs besides the project itself, bundled with esbuild into bench/out/.
 import { build } from 'esbuild';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +62,9 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
   let engine = 'src/engine/index.ts (bundled by the bench: no Uploader in the bundle yet)';
   if (existsSync(dist) && /\bUploader\b/.test(readFileSync(dist, 'utf8'))) {
     copyFileSync(dist, join(www, 'resumable-upload.js'));
+    // The protocols (status-upload too) are chunks the bundle imports from beside it, on first use.
+    for (const chunk of readdirSync(distDir).filter((f) => /^resumable-upload-.+\.js$/.test(f)))
+      copyFileSync(join(distDir, chunk), join(www, chunk));
     engine = dist;
   } else {
     await build({

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sha256 } from './files.js';
 import type { ServerTraceRow } from './probe.js';
 import { rssOf } from './proc.js';
 
@@ -15,6 +16,14 @@ export interface Usage {
   heapUsed: number;
 }
 
+/** Where a server keeps its uploads when not in its folder (an S3 bucket): how the bench clears and checks them. */
+export interface Storage {
+  clear(): Promise<void>;
+  /** Every stored object, largest first; `path` is whatever `sha256` takes. */
+  stored(): Promise<Array<{ path: string; size: number }>>;
+  sha256(path: string): Promise<string>;
+}
+
 export class ServerChild {
   private constructor(
     readonly name: string,
@@ -23,6 +32,9 @@ export class ServerChild {
     readonly dir: string,
     private readonly log: string[],
   ) {}
+
+  /** Set when the uploads are not files in `dir`. */
+  storage: Storage | null = null;
 
   get pid(): number {
     return this.proc.pid!;
@@ -39,10 +51,14 @@ export class ServerChild {
     args: string[],
     dir: string,
     cpu?: number,
+    env?: Record<string, string>,
   ): Promise<ServerChild> {
     const node = [process.execPath, '--expose-gc', '--import', pathToFileURL(probe).href, script, ...args];
     const [cmd, ...rest] = cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node];
-    const proc = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const proc = spawn(cmd, rest, {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: env && { ...process.env, ...env },
+    });
     const log: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${log.join('')}`)), 15000);
@@ -93,6 +109,7 @@ export class ServerChild {
 
   /** Deletes stored files but keeps folders: a server may keep its folder layout open. */
   async clear(dir = this.dir): Promise<void> {
+    if (this.storage && dir === this.dir) return this.storage.clear();
     for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await this.clear(p);
@@ -102,6 +119,7 @@ export class ServerChild {
 
   /** Sizes of every stored file, largest first. */
   async stored(dir = this.dir): Promise<Array<{ path: string; size: number }>> {
+    if (this.storage && dir === this.dir) return this.storage.stored();
     const out: Array<{ path: string; size: number }> = [];
     for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
       const p = join(dir, e.name);
@@ -109,6 +127,11 @@ export class ServerChild {
       else out.push({ path: p, size: (await stat(p)).size });
     }
     return out.sort((a, b) => b.size - a.size);
+  }
+
+  /** SHA-256 of one of `stored()`'s entries. */
+  sha256(path: string): Promise<string> {
+    return this.storage ? this.storage.sha256(path) : sha256(path);
   }
 
   async stop(): Promise<void> {

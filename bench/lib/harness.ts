@@ -8,12 +8,20 @@ import type { PageResult } from '../page/bench-page.js';
 import { BenchPage, launch } from './browser.js';
 import type { Built } from './build.js';
 import { ServerChild } from './children.js';
-import { WORK, sha256, sourceHash } from './files.js';
+import { WORK, sourceHash } from './files.js';
 import { cpuByRole, cpuMsOf, descendants, foreignCpu, foreignDelta, sampleRss } from './proc.js';
 import type { ServerTraceRow } from './probe.js';
 import { mbps, median } from './report.js';
 
-export type ServerName = 'raw' | 'ours' | 'ours-nofsync' | 'ours-closestatus' | 'tus';
+export type ServerName =
+  | 'raw'
+  | 'ours'
+  | 'ours-nofsync'
+  | 'ours-closestatus'
+  | 'tus'
+  /** Started by the s3 section: ours on the S3 store, @tus/server with @tus/s3-store. */
+  | 'ours-s3'
+  | 'tus-s3';
 
 export interface Variant {
   id: string;
@@ -26,6 +34,8 @@ export interface Variant {
   progress?: boolean;
   /** Raw only: send file.slice(0, size) instead of the File, as a chunked uploader must. */
   slice?: boolean;
+  /** Element only: its `protocol` attribute (status-upload when unset); tus and ietf use `/files/`. */
+  protocol?: 'tus' | 'ietf';
 }
 
 export interface Sample {
@@ -41,6 +51,8 @@ export interface Sample {
   /** Highest VmRSS in the first and in the last quarter of the upload: growth with size shows as a rise. */
   serverRssFirstQuarter: number;
   serverRssLastQuarter: number;
+  /** VmRSS when the upload had completed. */
+  serverRssEnd: number;
   pageTaskMs: number;
   pageScriptMs: number;
   heapBase: number;
@@ -165,12 +177,28 @@ export class Harness {
     for (const child of this.servers.values()) await child.stop();
   }
 
+  /** A server started after `start` (by a section), with its own page; `detach` stops it. */
+  async attach(name: ServerName, child: ServerChild): Promise<void> {
+    this.servers.set(name, child);
+    this.pages.set(name, await BenchPage.open(this.browser, child.url, this.files));
+  }
+
+  async detach(name: ServerName): Promise<void> {
+    await this.pages.get(name)?.page.context().close();
+    this.pages.delete(name);
+    await this.servers.get(name)?.stop();
+    this.servers.delete(name);
+  }
+
   has(server: ServerName): boolean {
     return this.servers.has(server);
   }
 
+  /** Other processes the bench started (RGW's daemons): neither Chromium nor others' noise. */
+  readonly helpers = new Set<number>();
+
   chromiumPids(): number[] {
-    const servers = new Set([...this.servers.values()].map((s) => s.pid));
+    const servers = new Set([...this.servers.values()].map((s) => s.pid).concat([...this.helpers]));
     return descendants(process.pid).filter((pid) => !servers.has(pid));
   }
 
@@ -249,6 +277,7 @@ export class Harness {
                 chunkSize: (v.chunkMiB ?? 0) * 1024 * 1024,
                 index: spec.indices[0],
                 idPrefix: `bench-${process.pid}-${++uploadSeq}`,
+                protocol: v.protocol,
               }
             : {
                 chunkSize: (v.chunkMiB ?? 0) * 1024 * 1024,
@@ -281,6 +310,7 @@ export class Harness {
       serverRssMin: rss.min,
       serverRssFirstQuarter: Math.max(...rss.series.slice(0, Math.max(1, rss.series.length >> 2))),
       serverRssLastQuarter: Math.max(...rss.series.slice(-Math.max(1, rss.series.length >> 2))),
+      serverRssEnd: rss.series.at(-1) ?? NaN,
       pageTaskMs: m1.taskMs - m0.taskMs,
       pageScriptMs: m1.scriptMs - m0.scriptMs,
       heapBase: r.heapBase,
@@ -307,7 +337,7 @@ export class Harness {
     if (stored.length !== want.length || stored.some((s, i) => s.size !== want[i])) return 'FAILED';
     if (!spec.hash) return 'size';
     for (let i = 0; i < spec.sources.length; i++)
-      if ((await sha256(stored[i].path)) !== (await sourceHash(spec.sources[i]))) return 'FAILED';
+      if ((await server.sha256(stored[i].path)) !== (await sourceHash(spec.sources[i]))) return 'FAILED';
     return 'sha256';
   }
 }

@@ -4,7 +4,7 @@ import type { Harness, Sample, ServerName, Variant } from './harness.js';
 import { MiB } from './report.js';
 import type { SummaryRow } from './rounds.js';
 
-export const SECTIONS = ['rounds', 'trace', 'heap', 'rss', 'concurrency', 'retry'] as const;
+export const SECTIONS = ['rounds', 'trace', 'heap', 'rss', 'concurrency', 'retry', 's3', 'tus'] as const;
 
 export interface Plan {
   rounds: number;
@@ -31,6 +31,8 @@ export interface Results {
   rss?: unknown[];
   concurrency?: unknown;
   retry?: unknown;
+  s3?: unknown;
+  tus?: unknown;
   serverHeap?: Array<{ after: string; uploads: number; MB: number }>;
 }
 

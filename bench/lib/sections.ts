@@ -6,6 +6,8 @@ import type { Harness, Sample } from './harness.js';
 import { CHUNKED, DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from './plan.js';
 import { fmt, median, MB, MiB, table } from './report.js';
 import { rounds } from './rounds.js';
+import { s3 } from './sections/s3.js';
+import { tus } from './sections/tus.js';
 
 /**
  * Where the time goes, as the server saw it during the rounds (the probe timestamps every request):
@@ -425,4 +427,6 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   rss,
   concurrency,
   retry,
+  s3,
+  tus,
 };

@@ -138,16 +138,29 @@ async function ours(opts: {
   );
 }
 
-/** The element as a page would use it: attributes, then files as if picked; it renders every event. */
-async function element(opts: { chunkSize: number; index: number; idPrefix: string }): Promise<PageResult> {
+/**
+ * The element as a page would use it: attributes, then files as if picked; it renders every event. With a
+ * `protocol` (tus, ietf), it creates uploads at `/files/` instead of the status and upload URLs.
+ */
+async function element(opts: {
+  chunkSize: number;
+  index: number;
+  idPrefix: string;
+  protocol?: 'tus' | 'ietf';
+}): Promise<PageResult> {
   await import('/resumable-upload.js' as string);
   const file = files([opts.index])[0];
   const el = document.createElement('resumable-upload') as HTMLElement & {
     fileId: (f: File) => string;
     addFiles(files: File[]): unknown;
   };
-  el.setAttribute('status-url', '/status');
-  el.setAttribute('upload-url', '/upload');
+  if (opts.protocol) {
+    el.setAttribute('protocol', opts.protocol);
+    el.setAttribute('endpoint', '/files/');
+  } else {
+    el.setAttribute('status-url', '/status');
+    el.setAttribute('upload-url', '/upload');
+  }
   el.setAttribute('chunk-size', String(opts.chunkSize));
   el.fileId = (f) => `${opts.idPrefix}-${f.name}`;
   document.body.append(el);
