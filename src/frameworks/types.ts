@@ -10,10 +10,12 @@ export interface ResumableUploadEventMap extends UploadEventMap {
 
 export type ResumableUploadEventName = keyof ResumableUploadEventMap;
 
-/** The properties a template may set: the attributes' properties, plus `headers`, `fileId` and `i18n`. */
+/** The properties a template may set: the attributes' properties, plus `headers`, `fileId`, `i18n`, `metadata`. */
 export type ResumableUploadProperties = Partial<
   Pick<
     ResumableUpload,
+    | 'protocol'
+    | 'endpoint'
     | 'statusUrl'
     | 'uploadUrl'
     | 'chunkSize'
@@ -32,6 +34,7 @@ export type ResumableUploadProperties = Partial<
     | 'headers'
     | 'fileId'
     | 'i18n'
+    | 'metadata'
   >
 >;
 

@@ -1,6 +1,7 @@
 // Locks shared by many server instances, on Redis. ioredis is an optional peer dependency: it is loaded by
 // createRedisLocker only, so a server without --redis never needs it.
 import { randomBytes } from 'node:crypto';
+import type * as IoRedis from 'ioredis';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ACQUIRE, RELEASE, STATE, SYNC } from './redis-scripts.js';
 import type { Script } from './redis-scripts.js';
@@ -45,6 +46,9 @@ export interface RedisLockerOptions {
 /** A takeover request is sent again this often while a waiter waits, in case a notification got lost. */
 const ASK_AGAIN = 1000;
 
+/** An optional peer dependency, loaded only where a Redis locker is created. */
+const OPTIONAL_IOREDIS = 'ioredis';
+
 /**
  * Connects to Redis and resolves with a locker on it; rejects when Redis cannot be reached. Close it with
  * `close()` after the server that uses it.
@@ -53,7 +57,8 @@ export async function createRedisLocker(options: string | RedisLockerOptions = {
   const config = typeof options === 'string' ? { redis: options } : options;
   let Client: typeof Redis;
   try {
-    ({ Redis: Client } = await import('ioredis'));
+    // A name bundlers do not follow: an app that bundles the server without ioredis still builds.
+    ({ Redis: Client } = (await import(OPTIONAL_IOREDIS)) as typeof IoRedis);
   } catch (err) {
     throw new Error(
       'resumable-upload server: a Redis locker needs the ioredis package (npm install ioredis)',

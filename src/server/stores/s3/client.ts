@@ -3,6 +3,9 @@
 import type * as SdkModule from '@aws-sdk/client-s3';
 import type { Part, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
+/** An optional peer dependency, loaded only where an S3 store is used. */
+const OPTIONAL_SDK = '@aws-sdk/client-s3';
+
 type Sdk = typeof SdkModule;
 
 /** Where to reach S3 and as whom; see S3StoreOptions. */
@@ -63,7 +66,8 @@ export class S3Bucket {
   }
 
   static async connect(bucket: string, connection: S3Connection): Promise<S3Bucket> {
-    const sdk = await import('@aws-sdk/client-s3');
+    // A name bundlers do not follow: an app that bundles the server without the SDK still builds.
+    const sdk = (await import(OPTIONAL_SDK)) as typeof SdkModule;
     const config: S3ClientConfig = {
       region: connection.region ?? process.env.AWS_REGION ?? 'us-east-1',
       forcePathStyle: connection.forcePathStyle ?? connection.endpoint !== undefined,
