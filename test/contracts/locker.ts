@@ -51,7 +51,8 @@ export function lockerContract(name: string, make: () => Promise<LockerFixture>)
         const started = performance.now();
         const lease = await locker.acquire(newKey(), 10_000);
         assert.ok(lease);
-        assert.ok(performance.now() - started < 50);
+        // Well under a poll interval (250 ms for Redis) and the 10 s it would wait: no waiting happened.
+        assert.ok(performance.now() - started < 200, `took ${Math.round(performance.now() - started)} ms`);
         lease.release();
       });
 
