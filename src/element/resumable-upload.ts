@@ -1,7 +1,6 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { Uploader } from '../engine/queue.js';
-import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
+import type { HeadersOption } from '../engine/options.js';
 import type { ProtocolName } from '../engine/protocols/index.js';
 import type { DiagnoseOptions, DiagnosisReport } from '../engine/diagnose.js';
 import { UploadStatus, isSettled } from '../engine/state.js';
@@ -14,6 +13,7 @@ import {
   accepts,
   checkOptions,
   delayList,
+  elementDefaults,
   wholeNumber,
   type ElementOptions,
 } from './options.js';
@@ -98,73 +98,136 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   };
   static formAssociated = true;
 
+  static override properties: PropertyDeclarations = {
+    protocol: { reflect: true, useDefault: true },
+    endpoint: { reflect: true, useDefault: true },
+    metadata: { attribute: false },
+    statusUrl: { attribute: 'status-url', reflect: true, useDefault: true },
+    uploadUrl: { attribute: 'upload-url', reflect: true, useDefault: true },
+    chunkSize: { attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber },
+    concurrency: { reflect: true, useDefault: true, converter: wholeNumber },
+    retryDelays: { attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList },
+    stallTimeout: { attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber },
+    accept: { reflect: true, useDefault: true },
+    multiple: { type: Boolean, reflect: true },
+    maxFileSize: { attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber },
+    maxFiles: { attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber },
+    manual: { type: Boolean, reflect: true },
+    disabled: { type: Boolean, reflect: true },
+    withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
+    name: { reflect: true, useDefault: true },
+    required: { type: Boolean, reflect: true },
+    headers: { attribute: false },
+    fileId: { attribute: false },
+    i18n: { attribute: false },
+  };
+
   /**
    * The wire protocol: `status-upload` (the article's two URLs), `tus` (tus 1.0) or `ietf` (IETF Resumable
    * Uploads for HTTP). tus and IETF load their code beside the bundle on first use.
    * @default 'status-upload'
    */
-  @property({ reflect: true, useDefault: true }) accessor protocol: ProtocolName = 'status-upload';
+  declare protocol: ProtocolName;
   /**
    * tus and IETF: the creation URL files are `POST`ed to; each gets an upload URL of its own.
    * @default '/files/'
    */
-  @property({ reflect: true, useDefault: true }) accessor endpoint: string = defaultOptions().endpoint;
-  /** tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`. */
-  @property({ attribute: false }) accessor metadata: Record<string, string> = {};
-  /** status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds. */
-  @property({ attribute: 'status-url', reflect: true, useDefault: true }) accessor statusUrl = 'status';
-  /** status-upload: URL the bytes are `POST`ed to. */
-  @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
+  declare endpoint: string;
+  /**
+   * tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`.
+   * @default {}
+   */
+  declare metadata: Record<string, string>;
+  /**
+   * status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds.
+   * @default 'status'
+   */
+  declare statusUrl: string;
+  /**
+   * status-upload: URL the bytes are `POST`ed to.
+   * @default 'upload'
+   */
+  declare uploadUrl: string;
   /**
    * Bytes per request; 0 sends the rest of each file in one request (the fastest; proxies' 413s shrink it).
    * @default 0
    */
-  @property({ attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor chunkSize: number = defaultOptions().chunkSize;
+  declare chunkSize: number;
   /**
    * How many files upload at once.
    * @default 2
    */
-  @property({ reflect: true, useDefault: true, converter: wholeNumber })
-  accessor concurrency: number = defaultOptions().concurrency;
+  declare concurrency: number;
   /**
    * Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries.
    * @default [0, 1000, 3000, 5000, 10000]
    */
-  @property({ attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList })
-  accessor retryDelays: number[] = defaultOptions().retryDelays;
+  declare retryDelays: number[];
   /**
    * Milliseconds without progress before a request is abandoned and retried; 0 never gives up.
    * @default 30000
    */
-  @property({ attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor stallTimeout: number = defaultOptions().stallTimeout;
-  /** File types taken, as the file input's `accept`: `.pdf,image/*`. */
-  @property({ reflect: true, useDefault: true }) accessor accept = '';
-  /** Take several files per pick, drop or paste. */
-  @property({ type: Boolean, reflect: true }) accessor multiple = false;
-  /** Largest file size in bytes; bigger files are rejected with `file-reject`. */
-  @property({ attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFileSize: number = Infinity;
-  /** Most files in the list; more are rejected with `file-reject`. */
-  @property({ attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFiles: number = Infinity;
-  /** Don't start on selection: call `start()`. */
-  @property({ type: Boolean, reflect: true }) accessor manual = false;
-  /** No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on. */
-  @property({ type: Boolean, reflect: true }) accessor disabled = false;
-  /** Send cookies and HTTP auth with cross-origin requests. */
-  @property({ attribute: 'with-credentials', type: Boolean, reflect: true }) accessor withCredentials = false;
-  /** The form field name the completed uploads' ids are submitted under. */
-  @property({ reflect: true, useDefault: true }) accessor name = '';
-  /** The form can't be submitted until a file is uploaded. */
-  @property({ type: Boolean, reflect: true }) accessor required = false;
-  /** Extra request headers, or a function returning them (called before every request). */
-  @property({ attribute: false }) accessor headers: HeadersOption = {};
-  /** Names a file for the server. */
-  @property({ attribute: false }) accessor fileId: (file: File) => string = defaultFileId;
-  /** Strings and formatters, merged over the English defaults. */
-  @property({ attribute: false }) accessor i18n: Partial<ResumableUploadI18n> = {};
+  declare stallTimeout: number;
+  /**
+   * File types taken, as the file input's `accept`: `.pdf,image/*`.
+   * @default ''
+   */
+  declare accept: string;
+  /**
+   * Take several files per pick, drop or paste.
+   * @default false
+   */
+  declare multiple: boolean;
+  /**
+   * Largest file size in bytes; bigger files are rejected with `file-reject`.
+   * @default Infinity
+   */
+  declare maxFileSize: number;
+  /**
+   * Most files in the list; more are rejected with `file-reject`.
+   * @default Infinity
+   */
+  declare maxFiles: number;
+  /**
+   * Don't start on selection: call `start()`.
+   * @default false
+   */
+  declare manual: boolean;
+  /**
+   * No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on.
+   * @default false
+   */
+  declare disabled: boolean;
+  /**
+   * Send cookies and HTTP auth with cross-origin requests.
+   * @default false
+   */
+  declare withCredentials: boolean;
+  /**
+   * The form field name the completed uploads' ids are submitted under.
+   * @default ''
+   */
+  declare name: string;
+  /**
+   * The form can't be submitted until a file is uploaded.
+   * @default false
+   */
+  declare required: boolean;
+  /**
+   * Extra request headers, or a function returning them (called before every request).
+   * @default {}
+   */
+  declare headers: HeadersOption;
+  /**
+   * Names a file for the server.
+   * @default defaultFileId
+   */
+  declare fileId: (file: File) => string;
+  /**
+   * Strings and formatters, merged over the English defaults.
+   * @default {}
+   */
+  declare i18n: Partial<ResumableUploadI18n>;
 
   private readonly _uploader = new Uploader();
   private readonly _internals = this.attachInternals();
@@ -185,6 +248,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
 
   constructor() {
     super();
+    Object.assign(this, elementDefaults());
     for (const type of UPLOAD_EVENT_NAMES) {
       this._uploader.addEventListener(type, (e) => {
         this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);

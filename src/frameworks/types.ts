@@ -2,6 +2,7 @@
 // (react, vue, preact, solid, svelte) only spell these names the way that framework binds them.
 import type { UploadEventMap } from '../engine/events.js';
 import type { FileRejectDetail, ResumableUpload } from '../element/resumable-upload.js';
+import type { ElementProperty } from '../element/options.js';
 
 /** Every event the element dispatches, by name. */
 export interface ResumableUploadEventMap extends UploadEventMap {
@@ -10,30 +11,11 @@ export interface ResumableUploadEventMap extends UploadEventMap {
 
 export type ResumableUploadEventName = keyof ResumableUploadEventMap;
 
-/** The properties a template may set: the attributes' properties, plus `headers`, `fileId` and `i18n`. */
-export type ResumableUploadProperties = Partial<
-  Pick<
-    ResumableUpload,
-    | 'statusUrl'
-    | 'uploadUrl'
-    | 'chunkSize'
-    | 'concurrency'
-    | 'retryDelays'
-    | 'stallTimeout'
-    | 'accept'
-    | 'multiple'
-    | 'maxFileSize'
-    | 'maxFiles'
-    | 'manual'
-    | 'disabled'
-    | 'withCredentials'
-    | 'name'
-    | 'required'
-    | 'headers'
-    | 'fileId'
-    | 'i18n'
-  >
->;
+/**
+ * The properties a template may set: every property of the element's table (src/element/options.ts), the
+ * attributes' and `headers`, `fileId`, `metadata` and `i18n`.
+ */
+export type ResumableUploadProperties = Partial<Pick<ResumableUpload, ElementProperty>>;
 
 /** A listener for one of the element's events. */
 export type ResumableUploadListener<K extends ResumableUploadEventName> = (
