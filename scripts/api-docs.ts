@@ -66,7 +66,9 @@ function section(title: string, intro: string, body: string, outro = ''): string
 }
 
 function element(decl: Declaration): string {
-  const members = (decl.members ?? []).filter((m) => !m.static && !m.privacy && !m.name.startsWith('_'));
+  const members = (decl.members ?? []).filter(
+    (m) => !m.static && (m.privacy ?? 'public') === 'public' && !m.name.startsWith('_'),
+  );
   const fields = members.filter((m) => m.kind === 'field');
   const settable = fields.filter((m) => !m.readonly);
   const readonly = fields.filter((m) => m.readonly);

@@ -20,6 +20,40 @@ export interface ElementOptions {
   manual: boolean;
 }
 
+/**
+ * The element's properties before a page sets them: the engine's defaults in the element's terms, and the
+ * element's own. A fresh object each call, as arrays and objects must not be shared between elements.
+ */
+export function elementDefaults() {
+  const d = defaultOptions();
+  return {
+    protocol: PROTOCOL_NAMES[0],
+    endpoint: d.endpoint,
+    metadata: d.metadata,
+    statusUrl: d.statusUrl,
+    uploadUrl: d.uploadUrl,
+    chunkSize: d.chunkSize,
+    concurrency: d.concurrency,
+    retryDelays: d.retryDelays,
+    stallTimeout: d.stallTimeout,
+    accept: '',
+    multiple: false,
+    maxFileSize: Infinity,
+    maxFiles: Infinity,
+    manual: !d.autoStart,
+    disabled: false,
+    withCredentials: d.withCredentials,
+    name: '',
+    required: false,
+    headers: d.headers,
+    fileId: d.fileId,
+    i18n: {},
+  } satisfies ElementOptions & Record<string, unknown>;
+}
+
+/** The element's public properties, each with its default: what templates and frameworks may set. */
+export type ElementProperty = keyof ReturnType<typeof elementDefaults>;
+
 /** Called for a bad value, with the attribute's name, the form it accepts, the value and the default used. */
 export type Warn = (attribute: string, form: string, value: string, fallback: string) => void;
 

@@ -1,10 +1,8 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { Uploader } from '../engine/queue.js';
-import { defaultFileId, defaultOptions, type HeadersOption } from '../engine/options.js';
+import type { HeadersOption } from '../engine/options.js';
 import type { ProtocolName } from '../engine/protocols/index.js';
 import type { DiagnoseOptions, DiagnosisReport } from '../engine/diagnose.js';
-import { UploadStatus, isSettled } from '../engine/state.js';
 import type { UploadItem } from '../engine/upload.js';
 import { UPLOAD_EVENT_NAMES, type UploadEventName } from '../engine/events.js';
 import { fileRow, type RowAction } from './file-row.js';
@@ -14,18 +12,18 @@ import {
   accepts,
   checkOptions,
   delayList,
+  elementDefaults,
   wholeNumber,
   type ElementOptions,
 } from './options.js';
 import { styles } from './resumable-upload.styles.js';
+import { AnnouncerController } from './controllers/announcer.js';
+import { DropPasteController } from './controllers/drop-paste.js';
+import { FormValueController } from './controllers/form-value.js';
+import { ProgressThrottleController } from './controllers/progress-throttle.js';
+import { RetryCountdownController } from './controllers/retry-countdown.js';
 
 export type { ResumableUploadI18n } from './i18n.js';
-
-/**
- * Progress is drawn at most this often (ms). Browsers report upload progress about every 50 ms; at 4 per
- * second the bar and time left still move smoothly, and the page's rendering leaves the CPU to the upload.
- */
-const PROGRESS_RENDER_MS = 250;
 
 /** Why a file was turned away before the engine saw it. */
 export type FileRejectReason = 'type' | 'size' | 'count';
@@ -98,103 +96,167 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   };
   static formAssociated = true;
 
+  static override properties: PropertyDeclarations = {
+    protocol: { reflect: true, useDefault: true },
+    endpoint: { reflect: true, useDefault: true },
+    metadata: { attribute: false },
+    statusUrl: { attribute: 'status-url', reflect: true, useDefault: true },
+    uploadUrl: { attribute: 'upload-url', reflect: true, useDefault: true },
+    chunkSize: { attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber },
+    concurrency: { reflect: true, useDefault: true, converter: wholeNumber },
+    retryDelays: { attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList },
+    stallTimeout: { attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber },
+    accept: { reflect: true, useDefault: true },
+    multiple: { type: Boolean, reflect: true },
+    maxFileSize: { attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber },
+    maxFiles: { attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber },
+    manual: { type: Boolean, reflect: true },
+    disabled: { type: Boolean, reflect: true },
+    withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
+    name: { reflect: true, useDefault: true },
+    required: { type: Boolean, reflect: true },
+    headers: { attribute: false },
+    fileId: { attribute: false },
+    i18n: { attribute: false },
+  };
+
   /**
    * The wire protocol: `status-upload` (the article's two URLs), `tus` (tus 1.0) or `ietf` (IETF Resumable
    * Uploads for HTTP). tus and IETF load their code beside the bundle on first use.
    * @default 'status-upload'
    */
-  @property({ reflect: true, useDefault: true }) accessor protocol: ProtocolName = 'status-upload';
+  declare protocol: ProtocolName;
   /**
    * tus and IETF: the creation URL files are `POST`ed to; each gets an upload URL of its own.
    * @default '/files/'
    */
-  @property({ reflect: true, useDefault: true }) accessor endpoint: string = defaultOptions().endpoint;
-  /** tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`. */
-  @property({ attribute: false }) accessor metadata: Record<string, string> = {};
-  /** status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds. */
-  @property({ attribute: 'status-url', reflect: true, useDefault: true }) accessor statusUrl = 'status';
-  /** status-upload: URL the bytes are `POST`ed to. */
-  @property({ attribute: 'upload-url', reflect: true, useDefault: true }) accessor uploadUrl = 'upload';
+  declare endpoint: string;
+  /**
+   * tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`.
+   * @default {}
+   */
+  declare metadata: Record<string, string>;
+  /**
+   * status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds.
+   * @default 'status'
+   */
+  declare statusUrl: string;
+  /**
+   * status-upload: URL the bytes are `POST`ed to.
+   * @default 'upload'
+   */
+  declare uploadUrl: string;
   /**
    * Bytes per request; 0 sends the rest of each file in one request (the fastest; proxies' 413s shrink it).
    * @default 0
    */
-  @property({ attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor chunkSize: number = defaultOptions().chunkSize;
+  declare chunkSize: number;
   /**
    * How many files upload at once.
    * @default 2
    */
-  @property({ reflect: true, useDefault: true, converter: wholeNumber })
-  accessor concurrency: number = defaultOptions().concurrency;
+  declare concurrency: number;
   /**
    * Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries.
    * @default [0, 1000, 3000, 5000, 10000]
    */
-  @property({ attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList })
-  accessor retryDelays: number[] = defaultOptions().retryDelays;
+  declare retryDelays: number[];
   /**
    * Milliseconds without progress before a request is abandoned and retried; 0 never gives up.
    * @default 30000
    */
-  @property({ attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor stallTimeout: number = defaultOptions().stallTimeout;
-  /** File types taken, as the file input's `accept`: `.pdf,image/*`. */
-  @property({ reflect: true, useDefault: true }) accessor accept = '';
-  /** Take several files per pick, drop or paste. */
-  @property({ type: Boolean, reflect: true }) accessor multiple = false;
-  /** Largest file size in bytes; bigger files are rejected with `file-reject`. */
-  @property({ attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFileSize: number = Infinity;
-  /** Most files in the list; more are rejected with `file-reject`. */
-  @property({ attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber })
-  accessor maxFiles: number = Infinity;
-  /** Don't start on selection: call `start()`. */
-  @property({ type: Boolean, reflect: true }) accessor manual = false;
-  /** No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on. */
-  @property({ type: Boolean, reflect: true }) accessor disabled = false;
-  /** Send cookies and HTTP auth with cross-origin requests. */
-  @property({ attribute: 'with-credentials', type: Boolean, reflect: true }) accessor withCredentials = false;
-  /** The form field name the completed uploads' ids are submitted under. */
-  @property({ reflect: true, useDefault: true }) accessor name = '';
-  /** The form can't be submitted until a file is uploaded. */
-  @property({ type: Boolean, reflect: true }) accessor required = false;
-  /** Extra request headers, or a function returning them (called before every request). */
-  @property({ attribute: false }) accessor headers: HeadersOption = {};
-  /** Names a file for the server. */
-  @property({ attribute: false }) accessor fileId: (file: File) => string = defaultFileId;
-  /** Strings and formatters, merged over the English defaults. */
-  @property({ attribute: false }) accessor i18n: Partial<ResumableUploadI18n> = {};
+  declare stallTimeout: number;
+  /**
+   * File types taken, as the file input's `accept`: `.pdf,image/*`.
+   * @default ''
+   */
+  declare accept: string;
+  /**
+   * Take several files per pick, drop or paste.
+   * @default false
+   */
+  declare multiple: boolean;
+  /**
+   * Largest file size in bytes; bigger files are rejected with `file-reject`.
+   * @default Infinity
+   */
+  declare maxFileSize: number;
+  /**
+   * Most files in the list; more are rejected with `file-reject`.
+   * @default Infinity
+   */
+  declare maxFiles: number;
+  /**
+   * Don't start on selection: call `start()`.
+   * @default false
+   */
+  declare manual: boolean;
+  /**
+   * No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on.
+   * @default false
+   */
+  declare disabled: boolean;
+  /**
+   * Send cookies and HTTP auth with cross-origin requests.
+   * @default false
+   */
+  declare withCredentials: boolean;
+  /**
+   * The form field name the completed uploads' ids are submitted under.
+   * @default ''
+   */
+  declare name: string;
+  /**
+   * The form can't be submitted until a file is uploaded.
+   * @default false
+   */
+  declare required: boolean;
+  /**
+   * Extra request headers, or a function returning them (called before every request).
+   * @default {}
+   */
+  declare headers: HeadersOption;
+  /**
+   * Names a file for the server.
+   * @default defaultFileId
+   */
+  declare fileId: (file: File) => string;
+  /**
+   * Strings and formatters, merged over the English defaults.
+   * @default {}
+   */
+  declare i18n: Partial<ResumableUploadI18n>;
 
   private readonly _uploader = new Uploader();
-  private readonly _internals = this.attachInternals();
   /** Checked values of the numeric attributes; a bad one is replaced by its default. */
   private _limits = { maxFileSize: Infinity, maxFiles: Infinity };
   /** The bad value each attribute was last warned about. */
   private readonly _warned = new Map<string, string>();
-  private _dragging = false;
   private _slotted = false;
   private _message = '';
-  private _announcements: string[] = [];
-  private _announced = true;
   private readonly _milestones = new WeakMap<UploadItem, number>();
-  private _tick?: ReturnType<typeof setTimeout>;
-  /** When the last render happened, and the render a burst of progress events waits for. */
-  private _rendered = 0;
-  private _progressRender?: ReturnType<typeof setTimeout>;
+  // Controllers run in this order after each render: the throttle notes the time, the announcer starts
+  // its next batch, the form syncs, the countdown schedules its next tick.
+  private readonly _progress = new ProgressThrottleController(this);
+  private readonly _announcer = new AnnouncerController(this);
+  private readonly _form = new FormValueController(this, () => this._t());
+  private readonly _drop = new DropPasteController(
+    this,
+    () => this._isDisabled,
+    (files) => this.addFiles(files),
+  );
 
   constructor() {
     super();
+    Object.assign(this, elementDefaults());
+    // Kept by no field: it only renders the host when a countdown's seconds change.
+    new RetryCountdownController(this, () => this.items.map((i) => i.retryAt));
     for (const type of UPLOAD_EVENT_NAMES) {
       this._uploader.addEventListener(type, (e) => {
         this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);
         this.dispatchEvent(new CustomEvent(type, { detail: e.detail, bubbles: true, composed: true }));
       });
     }
-    this.addEventListener('dragover', this._onDragOver);
-    this.addEventListener('dragleave', this._onDragLeave);
-    this.addEventListener('drop', this._onDrop);
-    this.addEventListener('paste', this._onPaste);
   }
 
   /** The state of each upload, in the order added. */
@@ -204,23 +266,23 @@ export class ResumableUpload extends LitElement implements ElementOptions {
 
   /** The form the element belongs to, if any. */
   get form(): HTMLFormElement | null {
-    return this._internals.form;
+    return this._form.internals.form;
   }
   /** Form validity: valueMissing when `required` and nothing is done; customError while uploads are unfinished. */
   get validity(): ValidityState {
-    return this._internals.validity;
+    return this._form.internals.validity;
   }
   /** Why the element is invalid, or ''. */
   get validationMessage(): string {
-    return this._internals.validationMessage;
+    return this._form.internals.validationMessage;
   }
   /** Like a form control's: false (and an `invalid` event) while the element is invalid. */
   checkValidity(): boolean {
-    return this._internals.checkValidity();
+    return this._form.internals.checkValidity();
   }
   /** Like checkValidity(), and shows the browser's message. */
   reportValidity(): boolean {
-    return this._internals.reportValidity();
+    return this._form.internals.reportValidity();
   }
 
   /** Adds files as if picked, after `accept`, `max-file-size`, `max-files` and `multiple`; returns those taken. */
@@ -249,7 +311,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
             ? t.rejectSize(file.name, t.formatSize(maxFileSize))
             : t.rejectCount(file.name);
       messages.push(message);
-      this._announce(message);
+      this._announcer.announce(message);
       this.dispatchEvent(
         new CustomEvent<FileRejectDetail>('file-reject', {
           detail: { file, reason, message },
@@ -313,22 +375,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     this.requestUpdate();
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this._tick);
-    clearTimeout(this._progressRender);
-    this._tick = this._progressRender = undefined;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if ([...changed.keys()].some((k) => OPTION_PROPS.has(k))) this._sync();
-  }
-
-  protected override updated(): void {
-    this._rendered = Date.now();
-    this._announced = true;
-    this._syncForm();
-    this._scheduleTick();
   }
 
   protected override render() {
@@ -337,7 +385,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     const items = this.items;
     return html`
       <button
-        part="drop-zone${this._dragging ? ' dragover' : ''}"
+        part="drop-zone${this._drop.dragging ? ' dragover' : ''}"
         type="button"
         ?disabled=${disabled}
         @click=${() => this._input?.click()}
@@ -359,7 +407,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
       <ul part="file-list" ?hidden=${!items.length}>
         ${items.map((item) => fileRow(item, t, disabled, this._act))}
       </ul>
-      <div class="visually-hidden" aria-live="polite">${this._announcements.join(' ')}</div>
+      <div class="visually-hidden" aria-live="polite">${this._announcer.text}</div>
     `;
   }
 
@@ -403,77 +451,28 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   private _onEngineEvent(type: UploadEventName, item: UploadItem | undefined): void {
     const t = this._t();
     const name = item?.file.name ?? '';
-    if (type === 'upload-start') this._announce(t.started(name));
-    else if (type === 'upload-complete') this._announce(t.completed(name));
+    const announce = (message: string) => this._announcer.announce(message);
+    if (type === 'upload-start') announce(t.started(name));
+    else if (type === 'upload-complete') announce(t.completed(name));
     else if (type === 'upload-error' && item?.error)
-      this._announce(t.failed(name, item.error.responseText || item.error.message));
+      announce(t.failed(name, item.error.responseText || item.error.message));
     else if (type === 'upload-progress' && item && item.bytesTotal) {
       const quarter = Math.floor((item.bytesUploaded * 4) / item.bytesTotal) * 25;
       const milestone = quarter > (this._milestones.get(item) ?? 0) && quarter < 100;
       if (milestone) {
         this._milestones.set(item, quarter);
-        this._announce(t.milestone(name, quarter));
+        announce(t.milestone(name, quarter));
       }
-      // Progress never settles an upload, so the form's value and validity stay as they are. Between
-      // milestones it is drawn at most every PROGRESS_RENDER_MS: each render costs style, layout and paint.
-      const wait = milestone ? 0 : this._rendered + PROGRESS_RENDER_MS - Date.now();
-      if (wait <= 0) return this.requestUpdate();
-      this._progressRender ??= setTimeout(() => {
-        this._progressRender = undefined;
-        this.requestUpdate();
-      }, wait);
-      return;
+      // Progress never settles an upload, so the form's value and validity stay as they are; a milestone
+      // is drawn at once, the bytes between at the throttle's pace.
+      return this._progress.request(milestone);
     }
     this._refresh();
   }
 
-  /** Queues a message for the live region; messages of one render are read together. */
-  private _announce(message: string): void {
-    if (this._announced) this._announcements = [];
-    this._announced = false;
-    this._announcements.push(message);
-  }
-
   private _refresh(): void {
-    this._syncForm();
+    this._form.sync();
     this.requestUpdate();
-  }
-
-  /** The form value is the completed uploads' ids; unfinished uploads keep the form from submitting. */
-  private _syncForm(): void {
-    const t = this._t();
-    const items = this.items;
-    const done = items.filter((i) => i.status === UploadStatus.complete);
-    let value: FormData | null = null;
-    if (this.name && done.length) {
-      value = new FormData();
-      for (const item of done) value.append(this.name, item.fileId);
-    }
-    this._internals.setFormValue(value);
-    const anchor = this.shadowRoot?.querySelector('button') ?? undefined;
-    if (items.some((i) => i.status === UploadStatus.error))
-      this._internals.setValidity({ customError: true }, t.uploadFailed, anchor);
-    else if (items.some((i) => !isSettled(i.status)))
-      this._internals.setValidity({ customError: true }, t.stillUploading, anchor);
-    else if (this.required && !done.length)
-      this._internals.setValidity({ valueMissing: true }, t.required, anchor);
-    else this._internals.setValidity({});
-  }
-
-  /** Re-renders when a "Retrying in N s" countdown next changes. */
-  private _scheduleTick(): void {
-    if (this._tick !== undefined || !this.isConnected) return;
-    const now = Date.now();
-    const waits = this.items.map((i) => (i.retryAt ?? 0) - now).filter((ms) => ms > 0);
-    if (!waits.length) return;
-    // The shown seconds round up, so they change when the wait next reaches a whole second.
-    this._tick = setTimeout(
-      () => {
-        this._tick = undefined;
-        this.requestUpdate();
-      },
-      ((Math.min(...waits) - 1) % 1000) + 1,
-    );
   }
 
   private _onChange = (e: Event): void => {
@@ -489,36 +488,5 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     // Whitespace between tags is assigned to the default slot too; it doesn't replace the label.
     this._slotted = nodes.some((n) => n.nodeType === Node.ELEMENT_NODE || n.textContent?.trim());
     this.requestUpdate();
-  };
-
-  private _setDragging(on: boolean): void {
-    this._dragging = on;
-    this.toggleAttribute('dragover', on);
-    this.requestUpdate();
-  }
-
-  private _onDragOver = (e: DragEvent): void => {
-    if (this._isDisabled || !e.dataTransfer?.types.includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    if (!this._dragging) this._setDragging(true);
-  };
-
-  private _onDragLeave = (e: DragEvent): void => {
-    // Shadow nodes are retargeted to the host, so contains() also covers moves inside the shadow root.
-    if (!this.contains(e.relatedTarget as Node | null)) this._setDragging(false);
-  };
-
-  private _onDrop = (e: DragEvent): void => {
-    this._setDragging(false);
-    if (this._isDisabled || !e.dataTransfer?.files.length) return;
-    e.preventDefault();
-    this.addFiles(e.dataTransfer.files);
-  };
-
-  private _onPaste = (e: ClipboardEvent): void => {
-    if (this._isDisabled || !e.clipboardData?.files.length) return;
-    e.preventDefault();
-    this.addFiles(e.clipboardData.files);
   };
 }

@@ -1,42 +1,16 @@
 // What templates can pass to <resumable-upload> and hear from it, written once; each framework's typings
 // (react, vue, preact, solid, svelte) only spell these names the way that framework binds them.
-import type { UploadEventMap } from '../engine/events.js';
-import type { FileRejectDetail, ResumableUpload } from '../element/resumable-upload.js';
+import type { ResumableUpload } from '../element/resumable-upload.js';
+import type { ResumableUploadEventMap, ResumableUploadEventName } from '../element/events.js';
+import type { ElementProperty } from '../element/options.js';
 
-/** Every event the element dispatches, by name. */
-export interface ResumableUploadEventMap extends UploadEventMap {
-  'file-reject': CustomEvent<FileRejectDetail>;
-}
+export type { ResumableUploadEventMap, ResumableUploadEventName } from '../element/events.js';
 
-export type ResumableUploadEventName = keyof ResumableUploadEventMap;
-
-/** The properties a template may set: the attributes' properties, plus `headers`, `fileId`, `i18n`, `metadata`. */
-export type ResumableUploadProperties = Partial<
-  Pick<
-    ResumableUpload,
-    | 'protocol'
-    | 'endpoint'
-    | 'statusUrl'
-    | 'uploadUrl'
-    | 'chunkSize'
-    | 'concurrency'
-    | 'retryDelays'
-    | 'stallTimeout'
-    | 'accept'
-    | 'multiple'
-    | 'maxFileSize'
-    | 'maxFiles'
-    | 'manual'
-    | 'disabled'
-    | 'withCredentials'
-    | 'name'
-    | 'required'
-    | 'headers'
-    | 'fileId'
-    | 'i18n'
-    | 'metadata'
-  >
->;
+/**
+ * The properties a template may set: every property of the element's table (src/element/options.ts), the
+ * attributes' and `headers`, `fileId`, `metadata` and `i18n`.
+ */
+export type ResumableUploadProperties = Partial<Pick<ResumableUpload, ElementProperty>>;
 
 /** A listener for one of the element's events. */
 export type ResumableUploadListener<K extends ResumableUploadEventName> = (
@@ -51,7 +25,8 @@ export type ResumableUploadEventProps<Prefix extends string> = {
   [K in ResumableUploadEventName as `${Prefix}${K}`]?: ResumableUploadListener<K>;
 };
 
-type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}`
+/** `upload-progress` -> `UploadProgress`. */
+export type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}`
   ? `${Capitalize<Head>}${Pascal<Tail>}`
   : Capitalize<S>;
 

@@ -5,28 +5,25 @@ import React, { type DetailedHTMLProps, type HTMLAttributes } from 'react';
 import { createComponent, type EventName } from '@lit/react';
 import { ResumableUpload as ResumableUploadElement } from '../element/resumable-upload.js';
 import '../element/define.js';
+import { RESUMABLE_UPLOAD_EVENT_NAMES } from '../element/events.js';
 import type {
   ResumableUploadCamelEventProps,
   ResumableUploadEventMap,
+  ResumableUploadEventName,
   ResumableUploadEventProps,
   ResumableUploadProperties,
+  Pascal,
 } from '../frameworks/types.js';
 
-type Named<K extends keyof ResumableUploadEventMap> = K & EventName<ResumableUploadEventMap[K]>;
-const event = <K extends keyof ResumableUploadEventMap>(name: K) => name as Named<K>;
+type Named<K extends ResumableUploadEventName> = K & EventName<ResumableUploadEventMap[K]>;
 
-const events = {
-  onUploadAdd: event('upload-add'),
-  onUploadStart: event('upload-start'),
-  onUploadProgress: event('upload-progress'),
-  onUploadPause: event('upload-pause'),
-  onUploadResume: event('upload-resume'),
-  onUploadRetry: event('upload-retry'),
-  onUploadComplete: event('upload-complete'),
-  onUploadError: event('upload-error'),
-  onUploadCancel: event('upload-cancel'),
-  onQueueComplete: event('queue-complete'),
-  onFileReject: event('file-reject'),
+/** `upload-progress` -> `onUploadProgress`, as @lit/react names the listener prop. */
+const propName = (name: string) =>
+  'on' + name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase());
+
+// From the element's one list of names, which the compiler checks against its event map.
+const events = Object.fromEntries(RESUMABLE_UPLOAD_EVENT_NAMES.map((name) => [propName(name), name])) as {
+  [K in ResumableUploadEventName as `on${Pascal<K>}`]: Named<K>;
 } satisfies Required<{ [P in keyof ResumableUploadCamelEventProps]: string }>;
 
 /**
