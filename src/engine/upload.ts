@@ -266,12 +266,18 @@ export class Upload implements UploadItem {
       } catch (err) {
         if (signal.aborted) throw err;
         // retry
-        this.inFlight = 0;
         const error = toUploadError(err);
         const status = error.kind === 'http' ? error.status : 0;
-        // Another request (a browser re-send, another tab) moved the offset, or the upload URL the
-        // session held is gone (it creates a new one): ask, don't spend a retry.
-        if ((status === 409 || (hadUrl && (status === 404 || status === 410))) && ++conflicts <= 3) {
+        // A cut after this request carried bytes (which the server likely kept; a dead link fails the ask).
+        const cut = error.kind === 'network' && this.inFlight > 0 && !fruitless;
+        if (cut) {
+          cutAt = offset;
+          this.confirmLowered();
+        }
+        this.inFlight = 0;
+        // That, another request (a browser re-send, another tab) moving the offset, or the upload URL the
+        // session held being gone (it creates a new one): ask, don't spend a retry.
+        if ((cut || status === 409 || (hadUrl && (status === 404 || status === 410))) && ++conflicts <= 3) {
           offset = null;
           continue;
         }

@@ -83,6 +83,11 @@ export interface AppendOutcome {
   answered: boolean;
 }
 
+/** A body that got bytes this recently is still being received (a cut's last bytes drain in far less). */
+const RECEIVING_MS = 100;
+/** The longest status waits for such a body's end before answering the last checkpoint. */
+const STATUS_WAIT_MS = 250;
+
 /** Temp files older than this are leftovers of a crash mid-write. */
 const TEMP_MAX_AGE = 60 * 60 * 1000;
 
@@ -98,6 +103,8 @@ export class UploadService {
   readonly ready: Promise<void>;
   readonly #initialized: Promise<void>;
   #sweeping: Promise<number> = Promise.resolve(0);
+  /** Bodies this process is receiving, by key: where each started, when bytes last came, its end. */
+  readonly #receiving = new Map<string, { start: number; activeAt: number; ended: Promise<void> }>();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: ServiceConfig, store: UploadStore, locker: Locker) {
@@ -129,9 +136,32 @@ export class UploadService {
     return this.#initialized;
   }
 
-  /** The offset status answers: the writer's durable offset while one runs, else the stored one. */
-  offset(key: string): Promise<number> {
+  /**
+   * The offset status answers: the writer's durable offset while one runs, else the stored one. While
+   * this process still receives a body for the upload, it first waits a moment for that body's end: right
+   * after a cut, the body's last bytes are still in the socket buffers, and the client would resend them.
+   */
+  async offset(key: string): Promise<number> {
+    const body = this.#receiving.get(key);
+    if (body && performance.now() - body.activeAt < RECEIVING_MS) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STATUS_WAIT_MS)));
+      await Promise.race([body.ended, waited]);
+      clearTimeout(timer);
+    }
     return this.locker.offset(key, () => this.store.offset(key));
+  }
+
+  /**
+   * Where a body this process is receiving for the upload started, when `start` is at or below it and that
+   * body is not quiet enough to be taken over: a request from there (a browser's silent re-send of a cut
+   * request) can store nothing new, and is refused at once instead of piling its body up behind the lock.
+   */
+  overtaken(key: string, start: number): number | undefined {
+    const body = this.#receiving.get(key);
+    return body && start <= body.start && performance.now() - body.activeAt < this.config.takeoverAfter
+      ? body.start
+      : undefined;
   }
 
   /** An upload created by `create`: not-found and gone are problems. */
@@ -196,16 +226,30 @@ export class UploadService {
       const limit = Math.min(size ?? Infinity, config.maxSize) - start;
       // A newer request for this upload may stop this one once it goes quiet (its connection is likely dead).
       lease.onTakeover(() => request.body.destroy());
-      const { end, written } = await this.store.append(key, request.body, {
-        start,
-        limit,
-        idleTimeout: config.idleTimeout,
-        syncInterval: config.syncInterval,
-        digest: request.digest,
-        onActivity: () => lease.touch(),
-        onDurable: (offset) => lease.commit(offset),
-        onEnded: () => lease.settle(),
-      });
+      let ended = () => {};
+      const body = { start, activeAt: performance.now(), ended: new Promise<void>((r) => (ended = r)) };
+      this.#receiving.set(key, body);
+      const { end, written } = await this.store
+        .append(key, request.body, {
+          start,
+          limit,
+          idleTimeout: config.idleTimeout,
+          syncInterval: config.syncInterval,
+          digest: request.digest,
+          onActivity: () => {
+            body.activeAt = performance.now();
+            lease.touch();
+          },
+          onDurable: (offset) => lease.commit(offset),
+          onEnded: () => {
+            ended();
+            lease.settle();
+          },
+        })
+        .finally(() => {
+          ended();
+          if (this.#receiving.get(key) === body) this.#receiving.delete(key);
+        });
       const offset = start + written;
       lease.commit(offset);
       if (end !== 'aborted' && end !== 'stalled') await fenced(lease);

@@ -54,7 +54,7 @@ describe('one writer per upload', () => {
     assert.ok((await readFile(partial)).equals(a));
   });
 
-  test('a waiting append that gets the lock after the first finished is told the new offset', async () => {
+  test('an append from where a body still arriving started is refused at once (a browser re-send); status then tells the new offset', async () => {
     const server = await start({ lockWait: 10_000 });
     const partial = join(server.dir, 'partial', keyOf('queue'));
     const a = randomData(10_000);
@@ -62,7 +62,24 @@ describe('one writer per upload', () => {
     const first = openUpload(server.url, 'queue', 0, a.length, 20_000);
     first.req.write(a.subarray(0, 5000));
     await untilOnDisk(partial, 5000);
-    const second = send(server.url, 'queue', 0, randomData(10_000), 20_000);
+    // Refused before the first body ends, without waiting for the lock: its body can store nothing new.
+    const second = await send(server.url, 'queue', 0, randomData(10_000), 20_000);
+    assert.deepEqual([second.status, second.text], [409, '0']);
+    first.req.end(a.subarray(5000));
+    assert.equal((await first.response).text, '10000');
+    assert.equal(await getStatus(server.url, 'queue'), 10000);
+    assert.ok((await readFile(partial)).equals(a));
+  });
+
+  test('an append from above where a running body started still waits for the lock and is told the new offset', async () => {
+    const server = await start({ lockWait: 10_000 });
+    const partial = join(server.dir, 'partial', keyOf('queue-above'));
+    const a = randomData(10_000);
+
+    const first = openUpload(server.url, 'queue-above', 0, a.length, 20_000);
+    first.req.write(a.subarray(0, 5000));
+    await untilOnDisk(partial, 5000);
+    const second = send(server.url, 'queue-above', 5000, randomData(5000), 20_000);
     first.req.end(a.subarray(5000));
     assert.equal((await first.response).text, '10000');
     assert.deepEqual(await second.then((r) => [r.status, r.text]), [409, '10000']);

@@ -41,7 +41,8 @@ export const statusUpload: WireProtocol = {
       if (header === undefined || header === '') return text(400, 'X-File-Id header is required');
       const fileId = decodeId(header);
       const key = service.key(owner, fileId);
-      if (req.path === '/status') return text(200, String(await service.offset(key)));
+      if (req.path === '/status')
+        return text(200, String(await service.offset(key)), { Connection: 'close' });
       return await upload(req, service, key, owner, fileId);
     } catch (err) {
       if (err instanceof HttpError) return text(err.status, err.message);
@@ -71,6 +72,11 @@ async function upload(
     throw new HttpError(413, `Upload exceeds the limit of ${maxSize} bytes`);
   if (size !== undefined && bodyLength !== undefined && start + bodyLength > size) {
     throw new HttpError(413, 'Body runs past X-File-Size');
+  }
+  // A browser re-sends a cut request by itself, with its old start, while the cut body still drains here.
+  const overtaken = service.overtaken(key, start);
+  if (overtaken !== undefined) {
+    throw new UploadProblem('busy', 'Another request is writing this upload', overtaken);
   }
   const outcome = await service.append(key, {
     start,

@@ -20,10 +20,14 @@ export type Fault =
    * client socket closed.
    */
   | { kind: 'drop-response' }
-  /** Next status GET is answered 503 by the proxy, never reaching the server. */
-  | { kind: 'status-503' }
-  /** Next status GET gets a TCP reset. */
-  | { kind: 'status-reset' };
+  /**
+   * Next status request (GET /status; a tus/IETF HEAD under /files) is answered 503 by the proxy, never
+   * reaching the server. `passable`: faults queued behind it may take effect first (a client that needs
+   * no status request after a cut does not hold up the next cut).
+   */
+  | { kind: 'status-503'; passable?: boolean }
+  /** Next status request gets a TCP reset. */
+  | { kind: 'status-reset'; passable?: boolean };
 
 export interface RequestRecord {
   conn: number;
@@ -61,6 +65,8 @@ export interface Throttle {
 interface Pending {
   fault: Fault;
   fired: () => void;
+  /** Injection order: a fault put back goes where it was. */
+  seq: number;
 }
 
 interface Conn {
@@ -96,6 +102,7 @@ export class FaultProxy {
   private readonly tcp: net.Server;
   private targetPort: number;
   private nextConn = 1;
+  private nextSeq = 0;
   private throttleState: (Throttle & { used: number; t0: number; sent: number }) | null = null;
   port = 0;
 
@@ -122,7 +129,7 @@ export class FaultProxy {
 
   /** Queues a fault; resolves when it has taken effect (for a cut: when its byte came). */
   inject(fault: Fault): Promise<void> {
-    return new Promise((fired) => this.queue.push({ fault, fired }));
+    return new Promise((fired) => this.queue.push({ fault, fired, seq: this.nextSeq++ }));
   }
 
   /** Faults queued or matched that have not taken effect yet. */
@@ -200,6 +207,14 @@ export class FaultProxy {
     conn.closed = true;
     if (conn.current) conn.current.closed = true;
     this.conns.delete(conn);
+    // A cut or freeze matched by a request that ended before its byte (answered early, e.g. a browser's
+    // re-send refused with 409) waits for the next request that carries that byte.
+    const p = conn.currentFault;
+    if (p && this.armed.has(p) && (p.fault.kind === 'cut' || p.fault.kind === 'freeze')) {
+      this.armed.delete(p);
+      const later = this.queue.findIndex((q) => q.seq > p.seq);
+      this.queue.splice(later < 0 ? this.queue.length : later, 0, p);
+    }
     if (reset) conn.client.resetAndDestroy();
     else conn.client.destroy();
     conn.server.destroy();
@@ -291,7 +306,7 @@ export class FaultProxy {
           this.fire(pending!);
           conn.client.end(
             `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n` +
-              `Connection: close\r\n\r\n${body}`,
+              `Connection: close\r\n\r\n${req.method === 'HEAD' ? '' : body}`,
           );
           conn.server.destroy();
           return;
@@ -388,21 +403,24 @@ export class FaultProxy {
     p.fired();
   }
 
-  /** Takes the head of the fault queue when this request is what it waits for. */
+  /** Takes the head of the fault queue (or the first fault behind passable ones) that this request waits for. */
   private match(req: RequestRecord): Pending | null {
-    const head = this.queue[0];
-    if (!head) return null;
-    const f = head.fault;
-    let hit: boolean;
-    if (f.kind === 'cut' || f.kind === 'freeze') {
-      const start = req.start ?? 0;
-      hit = isUpload(req) && f.at >= start && f.at < start + req.contentLength;
-    } else if (f.kind === 'drop-response') hit = isUpload(req);
-    else hit = isStatus(req);
-    if (!hit) return null;
-    this.queue.shift();
-    this.armed.add(head);
-    return head;
+    for (const [i, head] of this.queue.entries()) {
+      const f = head.fault;
+      let hit: boolean;
+      if (f.kind === 'cut' || f.kind === 'freeze') {
+        const start = req.start ?? 0;
+        hit = isUpload(req) && f.at >= start && f.at < start + req.contentLength;
+      } else if (f.kind === 'drop-response') hit = isUpload(req);
+      else hit = isStatus(req);
+      if (hit) {
+        this.queue.splice(i, 1);
+        this.armed.add(head);
+        return head;
+      }
+      if (!('passable' in f && f.passable)) return null;
+    }
+    return null;
   }
 
   /** Forwards body bytes at the throttled rate. */
