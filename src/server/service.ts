@@ -343,8 +343,9 @@ export class UploadService {
   /** A request for an upload that is already complete: only its lost last answer can be asked again. */
   async #appendToComplete(key: string, state: UploadState, request: AppendRequest): Promise<AppendOutcome> {
     const { size, notified } = state.complete!;
+    // Every protocol answers a start elsewhere as a mismatch, with the size to go on from.
     if (request.start !== size) {
-      throw new UploadProblem('completed', `Upload is already complete at ${size} bytes`, size);
+      throw new UploadProblem('offset-mismatch', `Upload is complete at offset ${size}`, size);
     }
     const { size: stated, sizeName } = request;
     if (stated !== undefined && stated !== size) {

@@ -74,6 +74,9 @@ describe('the status/upload protocol', () => {
     assert.deepEqual([again.status, again.text], [409, '1000']);
     const empty = await send(server.url, 'once', 1000, '', 1000);
     assert.deepEqual([empty.status, empty.text], [200, '1000']);
+    // A body at the size has nowhere to go: 413.
+    const past = await send(server.url, 'once', 1000, 'x', 1000);
+    assert.deepEqual([past.status, past.text], [413, 'Body runs past X-File-Size']);
     assert.equal(completed.length, 1);
   });
 

@@ -239,14 +239,7 @@ async function append(
   const start = integer(req, 'Upload-Offset');
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
   const complete = completeFlag(req);
-  const state = await service.find(key);
-  if (state.complete && start !== state.complete.size) {
-    throw new UploadProblem(
-      'offset-mismatch',
-      `Upload is at offset ${state.complete.size}`,
-      state.complete.size,
-    );
-  }
+  await service.find(key); // not found, or expired
   const outcome = await service
     .append(key, {
       start,

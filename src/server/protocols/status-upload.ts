@@ -97,10 +97,8 @@ function problemReply(problem: UploadProblem): ProtocolReply {
     case 'offset-mismatch':
       return text(409, String(problem.offset));
     case 'completed':
-      // A start elsewhere than the size gets the size to go on from; a body at the size has nowhere to go.
-      return problem.message.startsWith('Upload is already complete') && problem.offset !== undefined
-        ? text(409, String(problem.offset))
-        : text(413, problem.message);
+      // A body at the size of a complete upload has nowhere to go.
+      return text(413, problem.message);
     case 'too-large':
     case 'past-size':
       return text(413, problem.message);

@@ -173,14 +173,7 @@ async function patch(
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
   const size = byteHeader(req, 'upload-length', 'Upload-Length');
   const digest = checksum(req);
-  const state = await service.find(key);
-  if (state.complete && start !== state.complete.size) {
-    throw new UploadProblem(
-      'offset-mismatch',
-      `Upload is at offset ${state.complete.size}`,
-      state.complete.size,
-    );
-  }
+  await service.find(key); // not found, or expired
   const outcome = await service.append(key, {
     start,
     body: req.body(),
