@@ -1,26 +1,10 @@
 // nginx over TLS and HTTP/2 in front of the server, as most deployments have it: the only way a browser
 // sends a request body in pieces (Chromium streams fetch bodies over HTTP/2 or later, never HTTP/1.1).
 // A self-signed certificate is made per test; launch Chromium with --ignore-certificate-errors.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NGINX, type NginxHandle, type NginxOptions } from './nginx.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((r) => {
-    const c = net.connect(port, '127.0.0.1');
-    c.once('connect', () => (c.destroy(), r(true)));
-    c.once('error', () => r(false));
-  });
+import { freePort, runNginx, type NginxHandle, type NginxOptions } from './nginx.js';
 
 export async function startNginxTls(prefix: string, options: NginxOptions): Promise<NginxHandle> {
   await mkdir(prefix, { recursive: true });
@@ -70,26 +54,5 @@ ${temp}
   }
 }
 `;
-  const confPath = join(prefix, 'nginx.conf');
-  await writeFile(confPath, conf);
-  const child = spawn(NGINX, ['-p', prefix, '-c', confPath, '-g', 'daemon off; error_log stderr;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; !(await accepts(port)); i++) {
-    if (child.exitCode !== null || i > 100) {
-      child.kill('SIGKILL');
-      throw new Error(`nginx did not start:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port,
-    close: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return runNginx(prefix, conf, port);
 }

@@ -22,7 +22,7 @@ export interface NginxHandle {
 }
 
 /** A port free right now (nginx cannot listen on port 0 and tell us which it got). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address() as net.AddressInfo;
@@ -54,6 +54,11 @@ export async function startNginx(prefix: string, options: NginxOptions): Promise
     )
     .replaceAll('{{MAX_BODY}}', options.maxBody)
     .replaceAll('{{BUFFERING}}', options.requestBuffering ? 'on' : 'off');
+  return runNginx(prefix, conf, port);
+}
+
+/** Runs nginx with `conf` (written into `prefix`) in the foreground; resolves once it accepts on `port`. */
+export async function runNginx(prefix: string, conf: string, port: number): Promise<NginxHandle> {
   const confPath = join(prefix, 'nginx.conf');
   await writeFile(confPath, conf);
   const child: ChildProcess = spawn(
