@@ -23,7 +23,11 @@ export interface EnginePage {
   evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   /** Sets `path` on a file input the way a user's pick does (`selector` inside `host`'s shadow root). */
   setInputFile(path: string, selector: string, host?: string): Promise<void>;
-  /** Takes the tab off the network and back (navigator.onLine and its events included). */
+  /**
+   * Takes the tab off the network and back (navigator.onLine and its events included) where the driver
+   * can emulate the network; WebKit's only tells the page (can.emulateNetwork false): take the link down
+   * as well (FaultProxy.setLinkDown) for a real outage.
+   */
   setOffline(offline: boolean): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,7 +35,7 @@ export interface EnginePage {
 export interface EngineDriver {
   engine: EngineName;
   /** What not every driver can express. */
-  can: { offline: boolean };
+  can: { emulateNetwork: boolean };
   newPage(): Promise<EnginePage>;
   close(): Promise<void>;
 }
@@ -56,7 +60,7 @@ async function puppeteerDriver(
 ): Promise<EngineDriver> {
   return {
     engine,
-    can: { offline: true },
+    can: { emulateNetwork: true },
     async newPage() {
       const context = await browser.createBrowserContext();
       const page = await context.newPage();
@@ -102,8 +106,9 @@ async function webkitDriver(): Promise<EngineDriver> {
   let busy = false;
   return {
     engine: 'webkit',
-    // Classic WebDriver has no network emulation, and WebKitGTK's MiniBrowser no switch for it.
-    can: { offline: false },
+    // Classic WebDriver has no network emulation, and WebKitGTK's MiniBrowser no switch for it: the page
+    // is told instead (navigator.onLine and the offline/online events), and the test takes the link down.
+    can: { emulateNetwork: false },
     async newPage() {
       if (busy) throw new Error('WebKit: one page at a time (one WebDriver session)');
       const browser = await open();
@@ -123,8 +128,8 @@ async function webkitDriver(): Promise<EngineDriver> {
           // Element Send Keys on a file input selects that local file, as a pick does.
           await browser.elementSendKeys(id, path);
         },
-        async setOffline() {
-          throw new Error('WebKit: WebDriver cannot take the tab offline');
+        async setOffline(offline) {
+          await browser.execute(signalOffline as never, offline as never);
         },
         async close() {
           busy = false;
@@ -222,4 +227,10 @@ export async function settleHarness(
 ): Promise<{ outcome: string; log: LoggedEvent[] }> {
   await waitUntil(page, () => window.harness.settled() !== null, null, timeout, 'the upload settled');
   return page.evaluate(() => ({ outcome: window.harness.settled()!, log: window.harness.log }), null);
+}
+
+/** In the page: what the browser does when the network goes away or comes back, short of cutting it. */
+function signalOffline(offline: boolean): void {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !offline });
+  window.dispatchEvent(new Event(offline ? 'offline' : 'online'));
 }

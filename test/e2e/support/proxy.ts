@@ -102,6 +102,7 @@ export class FaultProxy {
   private readonly tcp: net.Server;
   private targetPort: number;
   private nextConn = 1;
+  private linkDown = false;
   private nextSeq = 0;
   private throttleState: (Throttle & { used: number; t0: number; sent: number }) | null = null;
   port = 0;
@@ -162,6 +163,12 @@ export class FaultProxy {
     for (const c of this.conns) this.destroy(c);
   }
 
+  /** While down, every connection is dropped and every new one refused: a link that is gone. */
+  setLinkDown(down: boolean): void {
+    this.linkDown = down;
+    if (down) this.dropAll();
+  }
+
   async close(): Promise<void> {
     this.queue.length = 0;
     this.dropAll();
@@ -169,6 +176,7 @@ export class FaultProxy {
   }
 
   private accept(client: net.Socket): void {
+    if (this.linkDown) return void client.destroy();
     const server = net.connect(this.targetPort, '127.0.0.1');
     const conn: Conn = {
       id: this.nextConn++,
