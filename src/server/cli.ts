@@ -68,6 +68,42 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const limits = limitsFrom(args);
+  const store = storeFrom(args.store, args['s3-endpoint']);
+  const redis = args.redis;
+  if (redis !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redis)) {
+    usageError(`--redis must be a redis://HOST:PORT URL, got '${redis}'`);
+  }
+  const locker = redis === undefined ? undefined : await connectRedis(redis);
+  for (const dir of args.static ?? []) {
+    if (!existsSync(dir))
+      console.warn(`resumable-upload-server: warning: static folder ${dir} does not exist`);
+  }
+  const running = await startUploadServer({
+    ...limits,
+    host: args.host ?? '127.0.0.1',
+    dir: args.dir ?? process.env.UPLOAD_DIR ?? './uploads',
+    static: args.static ?? [],
+    corsOrigin: args['cors-origin'],
+    store,
+    locker,
+    onComplete: ({ owner, fileId, size, path, location }) => {
+      console.log(
+        `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path ?? location.url}`,
+      );
+    },
+  });
+  console.log(`resumable-upload-server listening on ${running.url}`);
+  if (store || locker) {
+    console.log(
+      `store ${store ? `s3://${store.bucket}/${store.prefix}` : 'file'}, locks ${redis ?? 'in-process'}`,
+    );
+  }
+  closeOnSignals(() => running.close(), store, locker);
+}
+
+/** --port, --max-size, --protocols and --files-path, checked; a bad one is a usage error. */
+function limitsFrom(args: ReturnType<typeof parse>) {
   const portText = args.port ?? process.env.PORT ?? '8080';
   const port = parseByteCount(portText);
   if (port === undefined || port > 65535)
@@ -77,7 +113,6 @@ async function main(): Promise<void> {
     maxSize = parseByteCount(args['max-size']);
     if (maxSize === undefined) usageError(`--max-size must be a number of bytes, got '${args['max-size']}'`);
   }
-
   const known: readonly WireProtocolName[] = ['status-upload', 'tus', 'ietf'];
   let protocols: WireProtocolName[] | undefined;
   if (args.protocols !== undefined) {
@@ -96,49 +131,17 @@ async function main(): Promise<void> {
       usageError(`--files-path must be a plain path like /files/, got '${filesPath}'`);
     }
   }
+  return { port, maxSize, protocols, filesPath };
+}
 
-  const store = storeFrom(args.store, args['s3-endpoint']);
-  const redis = args.redis;
-  if (redis !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redis)) {
-    usageError(`--redis must be a redis://HOST:PORT URL, got '${redis}'`);
-  }
-  const locker = redis === undefined ? undefined : await connectRedis(redis);
-
-  for (const dir of args.static ?? []) {
-    if (!existsSync(dir))
-      console.warn(`resumable-upload-server: warning: static folder ${dir} does not exist`);
-  }
-  const running = await startUploadServer({
-    port,
-    host: args.host ?? '127.0.0.1',
-    dir: args.dir ?? process.env.UPLOAD_DIR ?? './uploads',
-    static: args.static ?? [],
-    maxSize,
-    corsOrigin: args['cors-origin'],
-    protocols,
-    filesPath,
-    store,
-    locker,
-    onComplete: ({ owner, fileId, size, path, location }) => {
-      console.log(
-        `complete ${JSON.stringify(fileId)} owner=${JSON.stringify(owner)} size=${size} path=${path ?? location.url}`,
-      );
-    },
-  });
-  console.log(`resumable-upload-server listening on ${running.url}`);
-  if (store || locker) {
-    console.log(
-      `store ${store ? `s3://${store.bucket}/${store.prefix}` : 'file'}, locks ${redis ?? 'in-process'}`,
-    );
-  }
-
+/** SIGINT/SIGTERM close the server, then the store and the locker; a second signal exits at once. */
+function closeOnSignals(close: () => Promise<void>, store?: S3Store, locker?: Locker): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1); // a second signal: the user means it
     stopping = true;
     console.log(`resumable-upload-server: ${signal}, closing (partial uploads are kept and resumable)`);
-    running
-      .close()
+    close()
       .then(async () => {
         store?.close();
         await (locker as { close?: () => Promise<void> } | undefined)?.close?.();
