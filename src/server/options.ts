@@ -189,16 +189,4 @@ export function normalizeFilesPath(path: string): string {
   return trimmed;
 }
 
-const MAX_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
-
-/**
- * Parses a byte count the strict way: ASCII digits only, at most 2^53 - 1.
- * Signs, spaces, fractions, exponents and hex all give undefined.
- */
-export function parseByteCount(value: string | undefined): number | undefined {
-  if (value === undefined || value.length === 0 || value.length > MAX_DIGITS || !/^[0-9]+$/.test(value)) {
-    return undefined;
-  }
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
+export { parseByteCount } from '../shared/byte-count.js';

@@ -1,16 +1,10 @@
+import { parseByteCount } from '../../shared/byte-count.js';
 import { UploadError } from '../errors.js';
 import type { TransportRequest, TransportResponse } from '../transport.js';
 import type { RequestContext } from './types.js';
 
-const DECIMAL = /^\d{1,16}$/;
-
-/** A plain non-negative decimal byte count, or null. */
-export function parseOffset(text: string | null): number | null {
-  const t = (text ?? '').trim();
-  if (!DECIMAL.test(t)) return null;
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : null;
-}
+/** A plain non-negative decimal byte count (surrounding whitespace allowed), or null. */
+export const parseOffset = (text: string | null): number | null => parseByteCount(text?.trim()) ?? null;
 
 /** RFC 9110's reason phrases: XHR's statusText is empty over HTTP/2, and a proxy's page may have no title. */
 const PHRASES: Record<number, string> = {
