@@ -50,9 +50,8 @@ const plan: Plan = {
 
 const started = Date.now();
 const built = await buildAll(values.dist);
-console.log(`engine: ${built.engine}; server: ${built.serverCli ?? 'NOT BUILT (only raw and tus run)'}`);
+console.log(`engine: ${built.engine}; server: ${built.serverCli}`);
 console.log(`no-fsync copy: ${built.noFsyncPatches.join('; ') || 'pattern not found, skipped'}`);
-console.log(`close-after-status copy: ${built.closeStatusCli ? 'built' : 'pattern not found, skipped'}`);
 
 // The page's file input holds every file the sections use; each upload names its indices.
 const files = {

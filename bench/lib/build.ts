@@ -24,13 +24,11 @@ export interface Built {
   probe: string;
   /** Where /resumable-upload.js came from. */
   engine: string;
-  /** The project's server CLI, or null while it has not landed. */
-  serverCli: string | null;
+  /** The project's server CLI. */
+  serverCli: string;
   /** A copy of dist/ with the per-request fsync patched out, and the calls removed. */
   noFsyncCli: string | null;
   noFsyncPatches: string[];
-  /** A copy of dist/ whose status answers close the connection (so no upload reuses one). */
-  closeStatusCli: string | null;
 }
 
 export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
@@ -57,25 +55,12 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     minify: true,
   });
 
-  // The element's bundle when it exports the engine; until then the engine's own sources.
-  const dist = join(distDir, 'resumable-upload.js');
-  let engine = 'src/engine/index.ts (bundled by the bench: no Uploader in the bundle yet)';
-  if (existsSync(dist) && /\bUploader\b/.test(readFileSync(dist, 'utf8'))) {
-    copyFileSync(dist, join(www, 'resumable-upload.js'));
-    // The protocols (status-upload too) are chunks the bundle imports from beside it, on first use.
-    for (const chunk of readdirSync(distDir).filter((f) => /^resumable-upload-.+\.js$/.test(f)))
-      copyFileSync(join(distDir, chunk), join(www, chunk));
-    engine = dist;
-  } else {
-    await build({
-      ...common,
-      entryPoints: ['src/engine/index.ts'],
-      outfile: join(www, 'resumable-upload.js'),
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
-    });
-  }
+  // The element's bundle, and the protocol chunks it imports from beside it on first use.
+  const engine = join(distDir, 'resumable-upload.js');
+  if (!existsSync(engine)) throw new Error(`${engine} is missing: run \`npm run build\` first`);
+  copyFileSync(engine, join(www, 'resumable-upload.js'));
+  for (const chunk of readdirSync(distDir).filter((f) => /^resumable-upload-.+\.js$/.test(f)))
+    copyFileSync(join(distDir, chunk), join(www, chunk));
 
   const children = join(OUT, 'children');
   const node = { ...common, platform: 'node', target: 'node20', packages: 'external' } as const;
@@ -88,12 +73,9 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
   await build({ ...node, entryPoints: ['bench/lib/probe.ts'], outfile: join(children, 'probe.mjs') });
 
   const cli = join(distDir, 'server/cli.js');
-  const serverCli = existsSync(cli) ? cli : null;
-  const none = { cli: null, applied: [] };
-  const noFsync = serverCli ? patchedDist(distDir, 'dist-nofsync', NO_FSYNC) : none;
-  const closeStatus = serverCli
-    ? patchedDist(distDir, 'dist-closestatus', CLOSE_STATUS, 'protocols/status-upload.js')
-    : none;
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+  const serverCli = cli;
+  const noFsync = patchedDist(distDir, 'dist-nofsync', NO_FSYNC);
   return {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
@@ -103,7 +85,6 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     serverCli,
     noFsyncCli: noFsync.cli,
     noFsyncPatches: noFsync.applied,
-    closeStatusCli: closeStatus.cli,
   };
 }
 
@@ -138,15 +119,3 @@ function patchedDist(
  * The difference to the shipped server is what fsync per request costs.
  */
 const NO_FSYNC: Array<[RegExp, string]> = [[/\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()']];
-
-/**
- * Close after status: every status answer carries `Connection: close`, so the upload that follows opens a
- * fresh connection. Chromium silently re-sends a request only on a reused connection, so a cut upload is
- * not re-sent (with its stale X-Start-Byte, answered 409); the price is a new connection per upload.
- */
-const CLOSE_STATUS: Array<[RegExp, string]> = [
-  [
-    /text\(200, String\(await service\.offset\(key\)\)\)/,
-    "text(200, String(await service.offset(key)), { Connection: 'close' })",
-  ],
-];

@@ -17,7 +17,6 @@ export type ServerName =
   | 'raw'
   | 'ours'
   | 'ours-nofsync'
-  | 'ours-closestatus'
   | 'tus'
   /** Started by the s3 section: ours on the S3 store, @tus/server with @tus/s3-store. */
   | 'ours-s3'
@@ -163,7 +162,6 @@ export class Harness {
     await start('tus', built.tusServer);
     await start('ours', built.serverCli);
     await start('ours-nofsync', built.noFsyncCli);
-    await start('ours-closestatus', built.closeStatusCli);
     // Chromium inherits the launching process's CPUs: lend it the client's, then move the bench over.
     if (pin) pinSelf(pin.client);
     this.browser = await launch();
