@@ -1,39 +1,21 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { createStaticHandler } from '../../src/server/static.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-};
+const handlers = new Map<string, ReturnType<typeof createStaticHandler>>();
 
-/** The bench's own children (raw sink, tus) serve the bench page the way the project's server does. */
-export async function serveStatic(
-  dirs: string[],
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<boolean> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  if (path.endsWith('/')) path += 'index.html';
-  const rel = normalize(path).replace(/^(\.\.[/\\])+/, '');
-  for (const dir of dirs) {
-    const file = join(dir, rel);
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) continue;
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      'Cache-Control': 'no-store',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-    return true;
-  }
-  return false;
+/**
+ * The bench's own children (raw sink, tus) serve the bench page with the project's static handler, as the
+ * project's server does. Resolves false when no folder has the path (nothing was sent).
+ */
+export function serveStatic(dirs: string[], req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const key = dirs.join('\0');
+  let handler = handlers.get(key);
+  if (!handler) handlers.set(key, (handler = createStaticHandler(dirs)));
+  const serve = handler;
+  return new Promise((resolve) => {
+    res.once('close', () => resolve(true));
+    serve(req, res, () => resolve(false));
+  });
 }
 
 /** `--name value` pairs; repeated names collect into arrays. */
