@@ -6,7 +6,7 @@ import { css } from 'lit';
  *
  * Under `dir="rtl"` the grid mirrors by itself; the bar needs `:dir(rtl)`, as transform-origin has no logical
  * value. A file name takes its direction from its own letters (`plaintext`: a Latin name in an Arabic row
- * keeps its dot and brackets in place) yet lines up with the row's start (`match-parent`).
+ * keeps its dot and brackets in place) yet lines up with the row's start (`plaintext` would align it by its letters).
  * No comments inside css``: they would ship in the bundle.
  */
 export const styles = css`
@@ -102,7 +102,7 @@ export const styles = css`
 
   [part~='file-name'] {
     unicode-bidi: plaintext;
-    text-align: match-parent;
+    text-align: left;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
@@ -130,6 +130,10 @@ export const styles = css`
     height: 100%;
     background: var(--resumable-upload-accent);
     transform-origin: left;
+  }
+
+  [part~='file-name']:dir(rtl) {
+    text-align: right;
   }
 
   [part~='progress-bar']:dir(rtl) {
