@@ -112,7 +112,9 @@ export function registerLocale(lang: string, strings: ResumableUploadI18n): void
   try {
     registry.locales.set(Intl.getCanonicalLocales(lang)[0].toLowerCase(), strings);
   } catch {
-    console.warn(`resumable-upload: "${lang}" is not a language tag; use a BCP 47 tag such as "de" or "pt-BR".`);
+    console.warn(
+      `resumable-upload: "${lang}" is not a language tag; use a BCP 47 tag such as "de" or "pt-BR".`,
+    );
     return;
   }
   for (const host of registry.hosts) host.requestUpdate();

@@ -60,7 +60,9 @@ describe('<resumable-upload> follows lang', () => {
     await import('../../src/element/locales/ja.js');
     document.documentElement.lang = 'de';
     const root = await mount(
-      html`<div lang="ja"><resumable-upload></resumable-upload><resumable-upload lang="fr"></resumable-upload></div>`,
+      html`<div lang="ja">
+        <resumable-upload></resumable-upload><resumable-upload lang="fr"></resumable-upload>
+      </div>`,
     );
     const div = root.parentElement!;
     const [inner, own] = [...div.querySelectorAll('resumable-upload')];

@@ -83,7 +83,9 @@ describe('shipped locales', () => {
       // The name, the reason and the numbers given are all in what is said.
       expect(t.failed('report.pdf', 'Disk full')).to.include('report.pdf').and.include('Disk full');
       expect(t.rejectSize('report.pdf', '10 MB')).to.include('10 MB');
-      expect(t.progress('3 MB', '10 MB', '')).to.include('3 MB').and.include('10 MB');
+      expect(t.progress('3 MB', '10 MB', ''))
+        .to.include('3 MB')
+        .and.include('10 MB');
       expect(t.formatTimeLeft(Infinity)).to.equal('');
       expect(t.formatTimeLeft(-1)).to.equal('');
     });

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { locales } from '../../src/element/locales/index.js';
+import type { de as German } from '../../src/element/locales/de.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dist = (...p: string[]) => join(root, 'dist', ...p);
@@ -60,7 +61,7 @@ test('resumable-upload/locales/<tag> and resumable-upload/locales resolve to dis
 test('a locale imports in plain Node (server rendering) and registers itself on the shared registry', async () => {
   // Through a variable: the type checker must not need dist/ to exist.
   const specifier = 'resumable-upload/locales/de';
-  const { de } = (await import(specifier)) as typeof import('../../src/element/locales/de.js');
+  const { de } = (await import(specifier)) as { de: typeof German };
   assert.equal(de.pause, 'Pausieren');
   const registry = (globalThis as Record<symbol, { locales: Map<string, unknown> }>)[
     Symbol.for('resumable-upload.locales')
@@ -102,8 +103,8 @@ test('a script-tag page loads one locale from dist/locales, and its row mirrors 
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const drop = page.locator('resumable-upload [part~=drop-zone]');
-    await page.waitForFunction(
-      () => document.querySelector('resumable-upload')?.shadowRoot?.textContent?.includes('أفلت الملفات'),
+    await page.waitForFunction(() =>
+      document.querySelector('resumable-upload')?.shadowRoot?.textContent?.includes('أفلت الملفات'),
     );
     assert.equal((await drop.textContent())?.trim(), 'أفلت الملفات هنا أو انقر للاختيار');
     await page.evaluate(() => {
@@ -138,7 +139,7 @@ test('a script-tag page loads one locale from dist/locales, and its row mirrors 
 });
 
 /** The colour at 10 %, 50 %, 70 % and 90 % across the middle line of a PNG, decoded by the page itself. */
-function sampleBar(page: import('playwright-core').Page, png: string): Promise<Record<number, number[]>> {
+function sampleBar(page: Page, png: string): Promise<Record<number, number[]>> {
   return page.evaluate(async (data) => {
     const img = new Image();
     img.src = `data:image/png;base64,${data}`;

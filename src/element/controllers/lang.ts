@@ -31,7 +31,7 @@ export class LangController implements ReactiveController {
 
   private _follow(): void {
     let lang = '';
-    for (let node: Element | undefined = this._host; node; ) {
+    for (let node: Element | undefined = this._host; node;) {
       const root = node.getRootNode() as ShadowRoot | Document;
       // Observing again is harmless; a removed inner `lang` brings the outer trees in on the next walk.
       this._observer.observe(root, { attributeFilter: ['lang'], subtree: true });

@@ -25,8 +25,16 @@ export const he = defineLocale(tag, {
   progress: (uploaded, total, left) => `${uploaded} מתוך ${total}${left ? `, ${left}` : ''}`,
   formatSize: sizes(tag),
   formatTimeLeft: timeLeft('נותרו שניות ספורות', {
-    second: plural(tag, { one: 'נותרה בערך שנייה אחת', two: 'נותרו בערך שתי שניות', other: 'נותרו בערך # שניות' }),
-    minute: plural(tag, { one: 'נותרה בערך דקה אחת', two: 'נותרו בערך שתי דקות', other: 'נותרו בערך # דקות' }),
+    second: plural(tag, {
+      one: 'נותרה בערך שנייה אחת',
+      two: 'נותרו בערך שתי שניות',
+      other: 'נותרו בערך # שניות',
+    }),
+    minute: plural(tag, {
+      one: 'נותרה בערך דקה אחת',
+      two: 'נותרו בערך שתי דקות',
+      other: 'נותרו בערך # דקות',
+    }),
     hour: plural(tag, { one: 'נותרה בערך שעה אחת', two: 'נותרו בערך שעתיים', other: 'נותרו בערך # שעות' }),
   }),
   started: (fileName) => `מעלה את ${fileName}`,

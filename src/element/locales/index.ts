@@ -26,7 +26,11 @@ export const locales: readonly string[] = Object.keys(loaders);
 function loaderFor(lang: string): (() => Promise<unknown>) | undefined {
   const tag = lang.toLowerCase();
   const base = tag.split('-')[0];
-  return Object.hasOwn(loaders, tag) ? loaders[tag] : Object.hasOwn(loaders, base) ? loaders[base] : undefined;
+  return Object.hasOwn(loaders, tag)
+    ? loaders[tag]
+    : Object.hasOwn(loaders, base)
+      ? loaders[base]
+      : undefined;
 }
 
 /**

@@ -3,7 +3,12 @@ import { defineLocale, percent, plural, sizes, timeLeft } from './intl.js';
 const tag = 'pl';
 const pct = percent(tag);
 const about = (one: string, many: string) =>
-  plural(tag, { one: `zostało około # ${one}`, few: `zostało około # ${many}`, many: `zostało około # ${many}`, other: `zostało około # ${one}` });
+  plural(tag, {
+    one: `zostało około # ${one}`,
+    few: `zostało około # ${many}`,
+    many: `zostało około # ${many}`,
+    other: `zostało około # ${one}`,
+  });
 
 /** Polish: "około" takes the genitive, singular after 1 and fractions ("1 minuty"), plural otherwise ("2 minut"). */
 export const pl = defineLocale(tag, {

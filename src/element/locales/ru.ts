@@ -3,7 +3,12 @@ import { defineLocale, percent, plural, sizes, timeLeft } from './intl.js';
 const tag = 'ru';
 const pct = percent(tag);
 const about = (one: string, many: string) =>
-  plural(tag, { one: `осталось около # ${one}`, few: `осталось около # ${many}`, many: `осталось около # ${many}`, other: `осталось около # ${one}` });
+  plural(tag, {
+    one: `осталось около # ${one}`,
+    few: `осталось около # ${many}`,
+    many: `осталось около # ${many}`,
+    other: `осталось около # ${one}`,
+  });
 
 /** Russian: "около" takes the genitive, singular after 1, 21… and fractions ("1 минуты"), plural otherwise ("2 минут"). */
 export const ru = defineLocale(tag, {

@@ -3,7 +3,12 @@ import { defineLocale, percent, plural, sizes, timeLeft } from './intl.js';
 const tag = 'uk';
 const pct = percent(tag);
 const about = (one: string, many: string) =>
-  plural(tag, { one: `залишилося близько # ${one}`, few: `залишилося близько # ${many}`, many: `залишилося близько # ${many}`, other: `залишилося близько # ${one}` });
+  plural(tag, {
+    one: `залишилося близько # ${one}`,
+    few: `залишилося близько # ${many}`,
+    many: `залишилося близько # ${many}`,
+    other: `залишилося близько # ${one}`,
+  });
 
 /** Ukrainian: "близько" takes the genitive, singular after 1, 21… and fractions ("1 хвилини"), plural otherwise ("2 хвилин"). */
 export const uk = defineLocale(tag, {
