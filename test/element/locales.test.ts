@@ -38,7 +38,8 @@ const shipped: Record<string, ResumableUploadI18n> = {
 
 const NBSP = '\u00a0';
 const NNBSP = '\u202f';
-const LRM = '\u200e';
+/** Arabic digits are the engine's choice (WebKit's ICU writes ٣, Chromium's and Firefox's 3): ask Intl. */
+const arabic = (n: number) => new Intl.NumberFormat('ar').format(n);
 
 /** Every function of a locale called as the element calls it, with English's output beside it. */
 function calls(t: ResumableUploadI18n): [string, string, string][] {
@@ -99,7 +100,9 @@ describe('shipped locales', () => {
     expect(fr.formatSize(1_500_000_000)).to.equal(`1,5${NNBSP}Go`);
     expect(ru.formatSize(999_600)).to.equal('1 МБ');
     expect(tr.formatSize(512)).to.equal('512 bayt');
-    expect(ar.formatSize(512)).to.equal('512 بايت');
+    expect(ar.formatSize(512)).to.equal(
+      new Intl.NumberFormat('ar', { style: 'unit', unit: 'byte', unitDisplay: 'short' }).format(512),
+    );
     // English keeps its own words: "512 B", where Intl says "512 byte".
     expect(defaultI18n.formatSize(512)).to.equal('512 B');
   });
@@ -108,21 +111,23 @@ describe('shipped locales', () => {
     expect(de.milestone('a.pdf', 25)).to.equal(`a.pdf: 25${NBSP}%`);
     expect(fr.milestone('a.pdf', 50)).to.equal(`a.pdf${NBSP}: 50${NBSP}%`);
     expect(tr.milestone('a.pdf', 75)).to.equal('a.pdf: %75');
-    expect(ar.milestone('a.pdf', 25)).to.equal(`a.pdf: 25${LRM}%${LRM}`);
+    expect(ar.milestone('a.pdf', 25)).to.equal(
+      `a.pdf: ${new Intl.NumberFormat('ar', { style: 'percent' }).format(0.25)}`,
+    );
     expect(ja.milestone('a.pdf', 25)).to.equal('a.pdf：25%');
   });
 
   it('Arabic picks each of its plural forms through Intl.PluralRules', () => {
     expect(ar.formatTimeLeft(3600)).to.equal('بقي حوالي ساعة واحدة'); // one
     expect(ar.formatTimeLeft(2 * 3600)).to.equal('بقي حوالي ساعتين'); // two
-    expect(ar.formatTimeLeft(3 * 3600)).to.equal('بقي حوالي 3 ساعات'); // few: 3-10
-    expect(ar.formatTimeLeft(11 * 3600)).to.equal('بقي حوالي 11 ساعة'); // many: 11-99
-    expect(ar.formatTimeLeft(100 * 3600)).to.equal('بقي حوالي 100 ساعة'); // other
+    expect(ar.formatTimeLeft(3 * 3600)).to.equal(`بقي حوالي ${arabic(3)} ساعات`); // few: 3-10
+    expect(ar.formatTimeLeft(11 * 3600)).to.equal(`بقي حوالي ${arabic(11)} ساعة`); // many: 11-99
+    expect(ar.formatTimeLeft(100 * 3600)).to.equal(`بقي حوالي ${arabic(100)} ساعة`); // other
     expect(ar.formatTimeLeft(120)).to.equal('بقي حوالي دقيقتين');
-    expect(ar.formatTimeLeft(5)).to.equal('بقي حوالي 5 ثوانٍ');
+    expect(ar.formatTimeLeft(5)).to.equal(`بقي حوالي ${arabic(5)} ثوانٍ`);
     expect(ar.retryingIn(1)).to.equal('إعادة المحاولة بعد ثانية واحدة');
     expect(ar.retryingIn(2)).to.equal('إعادة المحاولة بعد ثانيتين');
-    expect(ar.retryingIn(30)).to.equal('إعادة المحاولة بعد 30 ثانية');
+    expect(ar.retryingIn(30)).to.equal(`إعادة المحاولة بعد ${arabic(30)} ثانية`);
   });
 
   it('Polish, Russian and Ukrainian pick one, few and many forms through Intl.PluralRules', () => {

@@ -25,7 +25,7 @@ export const ar = defineLocale(tag, {
   queued: 'في قائمة الانتظار',
   checking: 'جارٍ الاتصال',
   paused: 'متوقف مؤقتًا',
-  done: 'تم',
+  done: 'اكتمل',
   waitingForNetwork: 'في انتظار الشبكة',
   retryingIn: plural(tag, counted('إعادة المحاولة بعد', 'ثانية واحدة', 'ثانيتين', 'ثوانٍ', 'ثانية')),
   progress: (uploaded, total, time) => `${uploaded} من ${total}${time ? `، ${time}` : ''}`,
