@@ -8,7 +8,8 @@ import { localeFor, registry, type ResumableUploadI18n } from '../i18n.js';
  */
 export class LangController implements ReactiveController {
   private _lang = '';
-  private readonly _observer = new MutationObserver(() => this._follow());
+  /** Made on connection: server rendering may construct the element where no MutationObserver exists. */
+  private _observer?: MutationObserver;
 
   constructor(private readonly _host: ReactiveControllerHost & Element) {
     _host.addController(this);
@@ -21,12 +22,13 @@ export class LangController implements ReactiveController {
 
   hostConnected(): void {
     registry.hosts.add(this._host);
+    this._observer ??= new MutationObserver(() => this._follow());
     this._follow();
   }
 
   hostDisconnected(): void {
     registry.hosts.delete(this._host);
-    this._observer.disconnect();
+    this._observer?.disconnect();
   }
 
   private _follow(): void {
@@ -34,7 +36,7 @@ export class LangController implements ReactiveController {
     for (let node: Element | undefined = this._host; node;) {
       const root = node.getRootNode() as ShadowRoot | Document;
       // Observing again is harmless; a removed inner `lang` brings the outer trees in on the next walk.
-      this._observer.observe(root, { attributeFilter: ['lang'], subtree: true });
+      this._observer?.observe(root, { attributeFilter: ['lang'], subtree: true });
       const found = node.closest('[lang]');
       if (found) {
         lang = found.getAttribute('lang') ?? '';
