@@ -17,7 +17,7 @@ export const uk = defineLocale(tag, {
   resume: 'Продовжити',
   retry: 'Повторити',
   cancel: 'Скасувати',
-  remove: 'Вилучити',
+  remove: 'Видалити',
   fileAction: (action, fileName) => `${action} ${fileName}`,
   queued: 'У черзі',
   checking: 'Підключення',
@@ -45,6 +45,6 @@ export const uk = defineLocale(tag, {
   rejectSize: (fileName, maxSize) => `Файл ${fileName} більший за ${maxSize}`,
   rejectCount: (fileName) => `Файл ${fileName} не додано: забагато файлів`,
   stillUploading: 'Файли ще завантажуються',
-  uploadFailed: 'Завантаження не вдалося: повторіть або вилучіть файл',
+  uploadFailed: 'Завантаження не вдалося: повторіть або видаліть файл',
   required: 'Додайте файл',
 });
