@@ -5,7 +5,7 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { ResumableUpload } from '../../src/element/resumable-upload.js';
-import { registerLocale } from '../../src/element/i18n.js';
+import { registerLocale, registry } from '../../src/element/i18n.js';
 import { makeFile, mount, part } from './helpers.js';
 
 const dropText = (el: ResumableUpload) => part(el, 'drop-zone').textContent!.trim();
@@ -130,6 +130,20 @@ describe('<resumable-upload> follows lang', () => {
     expect(el.validationMessage).to.equal('Bitte eine Datei hinzufügen');
     el.lang = 'fr';
     await waitUntil(() => el.validationMessage === 'Veuillez ajouter un fichier');
+  });
+
+  it('stops following, and lets go of the element, once it leaves the page', async () => {
+    const el = await mount(html`<resumable-upload></resumable-upload>`);
+    expect(registry.hosts.has(el)).to.equal(true);
+    const update = sinon.spy(el, 'requestUpdate');
+    el.remove();
+    expect(registry.hosts.has(el)).to.equal(false);
+    document.documentElement.lang = 'de';
+    // Mutation records are delivered in a microtask queued when the attribute changed, before this one.
+    await Promise.resolve();
+    expect(update.called).to.equal(false);
+    document.body.append(el);
+    await shows(el, GERMAN);
   });
 
   it('warns once about a language tag that is not one, and about a locale we do not ship', async () => {
