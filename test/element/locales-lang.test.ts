@@ -133,7 +133,9 @@ describe('<resumable-upload> follows lang', () => {
   });
 
   it('stops following, and lets go of the element, once it leaves the page', async () => {
+    document.documentElement.lang = 'nl';
     const el = await mount(html`<resumable-upload></resumable-upload>`);
+    expect(dropText(el)).to.equal(DUTCH);
     expect(registry.hosts.has(el)).to.equal(true);
     const update = sinon.spy(el, 'requestUpdate');
     el.remove();
