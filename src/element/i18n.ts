@@ -2,7 +2,7 @@ import type { UploadItem } from '../engine/upload.js';
 
 /**
  * Every string the element shows or announces, and its formatters. Set `el.i18n` to a partial
- * object: it is merged over these defaults.
+ * object: it is merged over the locale loaded for the element's `lang`, and over these English defaults.
  */
 export interface ResumableUploadI18n {
   /** The drop zone's text (the `drop-label` slot's fallback). */

@@ -5,7 +5,7 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { ResumableUpload } from '../../src/element/resumable-upload.js';
-import { registerLocale, registry } from '../../src/element/i18n.js';
+import { defaultI18n, registerLocale, registry } from '../../src/element/i18n.js';
 import { makeFile, mount, part } from './helpers.js';
 
 const dropText = (el: ResumableUpload) => part(el, 'drop-zone').textContent!.trim();
@@ -159,6 +159,13 @@ describe('<resumable-upload> follows lang', () => {
     expect(warn.secondCall.args[0]).to.include('no locale for "tlh"').and.include('de, es');
     expect(await loadLocale('tr-TR')).to.equal(true);
     expect(warn.callCount).to.equal(2);
+  });
+
+  it('speaks a language a page registers itself through resumable-upload/locales', async () => {
+    const { registerLocale: register } = await import('../../src/element/locales/index.js');
+    const el = await mount(html`<resumable-upload lang="sv-SE"></resumable-upload>`);
+    register('sv', { ...defaultI18n, drop: 'Släpp filer här eller klicka för att välja' });
+    await shows(el, 'Släpp filer här eller klicka för att välja');
   });
 
   it('after `import "resumable-upload/locales"`, loads the locale a lang asks for, once, on first use', async () => {

@@ -1,5 +1,8 @@
 import { registry } from '../i18n.js';
 
+/** A language we don't ship: `registerLocale('sv', { ...strings })`, every field of ResumableUploadI18n. */
+export { registerLocale } from '../i18n.js';
+
 /** Every shipped locale, each its own module, fetched only when asked for. */
 const loaders: Record<string, () => Promise<unknown>> = {
   ar: () => import('./ar.js'),
