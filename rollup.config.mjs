@@ -3,8 +3,39 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
+import { readdirSync } from 'node:fs';
 
-export default {
+const plugins = () => [
+  nodeResolve({ browser: true }),
+  esbuild({ target: 'es2022', tsconfig: 'tsconfig.build.json' }),
+  terser({
+    ecma: 2022,
+    module: true,
+    compress: { passes: 2 },
+    format: { comments: false },
+  }),
+];
+
+// Each locale its own file in dist/locales/, apart from the bundle, so none costs a byte until loaded:
+// `import 'resumable-upload/locales/de'`, or <script type="module" src=".../dist/locales/de.js">.
+// They share what they need (Intl helpers, the registry, which lives on globalThis) in one small chunk.
+const locales = {
+  input: Object.fromEntries(
+    readdirSync('src/element/locales')
+      .filter((f) => f.endsWith('.ts') && f !== 'intl.ts')
+      .map((f) => [f.slice(0, -3), `src/element/locales/${f}`]),
+  ),
+  output: {
+    dir: 'dist/locales',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    format: 'es',
+    sourcemap: true,
+  },
+  plugins: plugins(),
+};
+
+const bundle = {
   input: 'src/index.ts',
   // The chunks import what they share with the bundle from it, instead of a third chunk.
   preserveEntrySignatures: 'allow-extension',
@@ -15,14 +46,7 @@ export default {
     format: 'es',
     sourcemap: true,
   },
-  plugins: [
-    nodeResolve({ browser: true }),
-    esbuild({ target: 'es2022', tsconfig: 'tsconfig.build.json' }),
-    terser({
-      ecma: 2022,
-      module: true,
-      compress: { passes: 2 },
-      format: { comments: false },
-    }),
-  ],
+  plugins: plugins(),
 };
+
+export default [bundle, locales];

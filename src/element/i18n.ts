@@ -2,7 +2,7 @@ import type { UploadItem } from '../engine/upload.js';
 
 /**
  * Every string the element shows or announces, and its formatters. Set `el.i18n` to a partial
- * object: it is merged over these defaults.
+ * object: it is merged over the locale loaded for the element's `lang`, and over these English defaults.
  */
 export interface ResumableUploadI18n {
   /** The drop zone's text (the `drop-label` slot's fallback). */
@@ -93,6 +93,38 @@ export const defaultI18n: ResumableUploadI18n = {
   uploadFailed: 'An upload failed: retry or remove it',
   required: 'Please add a file',
 };
+
+/** The locales loaded so far, by lower-case tag; global so a locale file and the bundle share it. */
+interface LocaleRegistry {
+  locales: Map<string, ResumableUploadI18n>;
+  /** Elements to re-render when a locale arrives. */
+  hosts: Set<{ requestUpdate(): void }>;
+  /** Set by `resumable-upload/locales`: loads the locale a `lang` needs, on first use. */
+  load?: (lang: string) => unknown;
+}
+
+export const registry: LocaleRegistry = ((globalThis as Record<symbol, LocaleRegistry>)[
+  Symbol.for('resumable-upload.locales')
+] ??= { locales: new Map(), hosts: new Set() });
+
+/** Makes a locale available to every element whose `lang` asks for it; a bad language tag warns. */
+export function registerLocale(lang: string, strings: ResumableUploadI18n): void {
+  try {
+    registry.locales.set(Intl.getCanonicalLocales(lang)[0].toLowerCase(), strings);
+  } catch {
+    console.warn(
+      `resumable-upload: "${lang}" is not a language tag; use a BCP 47 tag such as "de" or "pt-BR".`,
+    );
+    return;
+  }
+  for (const host of registry.hosts) host.requestUpdate();
+}
+
+/** The loaded locale for a `lang`: the exact tag, else its base language (pt-BR -> pt), else none. */
+export function localeFor(lang: string): ResumableUploadI18n | undefined {
+  const tag = lang.toLowerCase();
+  return registry.locales.get(tag) ?? registry.locales.get(tag.split('-')[0]);
+}
 
 /** A row's state line: progress while uploading, else what the upload waits for, or the server's reason. */
 export function statusText(item: UploadItem, t: ResumableUploadI18n, progress: string): string {

@@ -20,6 +20,7 @@ import { styles } from './resumable-upload.styles.js';
 import { AnnouncerController } from './controllers/announcer.js';
 import { DropPasteController } from './controllers/drop-paste.js';
 import { FormValueController } from './controllers/form-value.js';
+import { LangController } from './controllers/lang.js';
 import { ProgressThrottleController } from './controllers/progress-throttle.js';
 import { RetryCountdownController } from './controllers/retry-countdown.js';
 
@@ -222,7 +223,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
    */
   declare fileId: (file: File) => string;
   /**
-   * Strings and formatters, merged over the English defaults.
+   * Strings and formatters, merged over the locale loaded for the element's `lang` (README: "Languages"), or English.
    * @default {}
    */
   declare i18n: Partial<ResumableUploadI18n>;
@@ -240,6 +241,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   private readonly _progress = new ProgressThrottleController(this);
   private readonly _announcer = new AnnouncerController(this);
   private readonly _form = new FormValueController(this, () => this._t());
+  private readonly _lang = new LangController(this);
   private readonly _drop = new DropPasteController(
     this,
     () => this._isDisabled,
@@ -419,7 +421,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   };
 
   private _t(): ResumableUploadI18n {
-    return { ...defaultI18n, ...this.i18n };
+    return { ...defaultI18n, ...this._lang.locale, ...this.i18n };
   }
 
   /** Our own `disabled`, or a disabled fieldset's. Not kept from formDisabledCallback: Lit drops the
