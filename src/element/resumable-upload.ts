@@ -113,6 +113,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     manual: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
     withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
+    integrity: { type: Boolean, reflect: true },
     name: { reflect: true, useDefault: true },
     required: { type: Boolean, reflect: true },
     headers: { attribute: false },
@@ -201,6 +202,12 @@ export class ResumableUpload extends LitElement implements ElementOptions {
    * @default false
    */
   declare withCredentials: boolean;
+  /**
+   * Prove the stored file is the picked one: SHA-256 of every request's body and of the file, computed in a
+   * Worker, sent where the server asks for them; a damaged body is sent again. `upload-complete` carries the digest.
+   * @default false
+   */
+  declare integrity: boolean;
   /**
    * The form field name the completed uploads' ids are submitted under.
    * @default ''
