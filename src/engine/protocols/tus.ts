@@ -106,15 +106,16 @@ export class TusSession implements ProtocolSession {
     const headers: Record<string, string> = { ...TUS, 'Content-Type': OCTETS };
     let response: TransportResponse;
     if (!this.url) {
-      response = this.created(
-        await request(ctx, {
-          method: 'POST',
-          url: this.endpoint,
-          headers: { ...this.creationHeaders(), 'Content-Type': OCTETS, ...this.checksumHeaders(ctx) },
-          body,
-          onProgress,
-        }),
-      );
+      response = await request(ctx, {
+        method: 'POST',
+        url: this.endpoint,
+        headers: { ...this.creationHeaders(), 'Content-Type': OCTETS, ...this.checksumHeaders(ctx) },
+        body,
+        onProgress,
+      });
+      // A damaged first body: the next attempt creates again.
+      if (response.status === 460) throw integrityError(httpError('Creation', response, MARK));
+      this.created(response);
     } else {
       headers['Upload-Offset'] = String(start);
       if (ctx.digest) Object.assign(headers, this.checksumHeaders(ctx));
