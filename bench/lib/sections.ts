@@ -7,6 +7,7 @@ import { CHUNKED, DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from '
 import { fmt, median, MB, MiB, table } from './report.js';
 import { rounds } from './rounds.js';
 import { s3 } from './sections/s3.js';
+import { integrity } from './sections/integrity.js';
 import { tus } from './sections/tus.js';
 
 /**
@@ -429,4 +430,5 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   retry,
   s3,
   tus,
+  integrity,
 };

@@ -381,8 +381,9 @@ export class Upload implements UploadItem {
     try {
       return await (await this.digests).body(start, end);
     } catch (cause) {
+      // Most likely the chunk's load: the next attempt loads again.
       this.digests = null;
-      throw new UploadError('network', `Could not compute the file's digests: ${String(cause)}`, { cause });
+      throw new UploadError('network', String(cause), { cause });
     }
   }
 
@@ -395,13 +396,9 @@ export class Upload implements UploadItem {
   }
 
   private async complete(response: string, last?: TransportResponse): Promise<void> {
-    const digests = this.digests && (await this.digests.catch(() => null));
-    const agreed = digests?.agreed(last ?? null) ?? { sha256: null, verified: false, differs: false };
+    const agreed = (await this.digests?.catch(() => null))?.agreed(last) ?? { sha256: null, verified: false };
     this.closeDigests();
-    if (agreed.differs)
-      return this.fail(
-        new UploadError('integrity', `The server stored a file whose SHA-256 is not ${agreed.sha256}`),
-      );
+    if (agreed instanceof UploadError) return this.fail(agreed);
     this.session?.finish();
     this.response = response;
     this.confirmed = this.file.size;

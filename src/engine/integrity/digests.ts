@@ -1,5 +1,6 @@
 // End-to-end integrity, loaded only when an upload has `integrity` on: SHA-256 of every request's body
 // and of the whole file, computed in a Worker one body ahead of the one being sent.
+import { UploadError } from '../errors.js';
 import type { BodyDigest } from '../protocols/types.js';
 import { createSha256 } from './sha256.js';
 import type { WorkerAnswer, WorkerRequest } from './worker.js';
@@ -16,22 +17,53 @@ const workerUrl = (): string =>
     new Blob([`(${String(workerMain)})(${String(createSha256)})`], { type: 'text/javascript' }),
   ));
 
-/** One file's digests. Ask `body(start, end)` before each request; the next body is digested meanwhile. */
+/** A worker and the answers it owes. */
+class Digester {
+  readonly worker = new Worker(workerUrl());
+  readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
+
+  constructor(file: File, role: 'body' | 'file') {
+    this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
+      this.waiting.get(data.id)?.(data);
+      this.waiting.delete(data.id);
+    };
+    this.worker.postMessage({ file, role } satisfies WorkerRequest);
+  }
+
+  /** Asks for `start`-`end`; the answer is awaited only when `wanted`. */
+  ask(id: number, start: number, end: number, wanted = true): Promise<Uint8Array | null> {
+    const answer = new Promise<Uint8Array | null>((resolve, reject) => {
+      if (wanted)
+        this.waiting.set(id, (a) =>
+          'error' in a ? reject(new Error(`Could not digest the file: ${a.error}`)) : resolve(a.digest),
+        );
+    });
+    this.worker.postMessage({ id, start, end } satisfies WorkerRequest);
+    return answer;
+  }
+
+  close(): void {
+    this.worker.terminate();
+    for (const settle of this.waiting.values()) settle({ id: 0, error: 'Upload stopped' });
+    this.waiting.clear();
+  }
+}
+
+/**
+ * One file's digests, from two Workers (the bodies', the whole file's) working side by side. Ask
+ * `body(start, end)` before each request; the next body is digested meanwhile.
+ */
 export class FileDigests {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
+  private readonly bodies: Digester;
+  private readonly whole: Digester;
   private readonly asked = new Map<string, Promise<BodyDigest>>();
   private nextId = 1;
   /** Base64 of the whole file's SHA-256, once the last body was digested. */
   file: string | null = null;
 
   constructor(private readonly source: File) {
-    this.worker = new Worker(workerUrl());
-    this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
-      this.waiting.get(data.id)?.(data);
-      this.waiting.delete(data.id);
-    };
-    this.worker.postMessage({ file: source } satisfies WorkerRequest);
+    this.bodies = new Digester(source, 'body');
+    this.whole = new Digester(source, 'file');
   }
 
   /** The digests of `file.slice(start, end)`; starts on the body after it, of the same length. */
@@ -45,14 +77,13 @@ export class FileDigests {
   }
 
   /** See agreement(). */
-  agreed(last: { header(name: string): string | null } | null): Agreement {
+  agreed(last: { header(name: string): string | null } | undefined): Agreement | UploadError {
     return agreement(this.file, last);
   }
 
   close(): void {
-    this.worker.terminate();
-    for (const settle of this.waiting.values()) settle({ id: 0, error: 'Upload stopped' });
-    this.waiting.clear();
+    this.bodies.close();
+    this.whole.close();
   }
 
   private ask(start: number, end: number): Promise<BodyDigest> {
@@ -60,14 +91,14 @@ export class FileDigests {
     let digest = this.asked.get(key);
     if (!digest) {
       const id = this.nextId++;
-      digest = new Promise<BodyDigest>((resolve, reject) => {
-        this.waiting.set(id, (answer) => {
-          if ('error' in answer) return reject(new Error(`Could not digest the file: ${answer.error}`));
-          if (answer.file) this.file = base64(answer.file);
-          resolve({ body: base64(answer.body), file: answer.file && base64(answer.file) });
-        });
+      const last = end === this.source.size;
+      const body = this.bodies.ask(id, start, end);
+      // Every body goes to the whole file's worker, in order; only the last one's answer is awaited.
+      const file = this.whole.ask(id, start, end, last);
+      digest = Promise.all([body, last ? file : null]).then(([b, f]) => {
+        if (f) this.file = base64(f);
+        return { body: base64(b!), file: f && base64(f) };
       });
-      this.worker.postMessage({ id, start, end } satisfies WorkerRequest);
       this.asked.set(key, digest);
     }
     return digest;
@@ -78,21 +109,21 @@ export class FileDigests {
 export interface Agreement {
   sha256: string | null;
   verified: boolean;
-  /** The server named another digest for what it stored. */
-  differs: boolean;
 }
 
-/** Compares the file's digest with the `Repr-Digest` of the server's last answer. */
+/**
+ * Compares the file's digest with the `Repr-Digest` of the server's last answer; an error when the
+ * server names another digest for what it stored.
+ */
 export function agreement(
   file: string | null,
-  last: { header(name: string): string | null } | null,
-): Agreement {
+  last: { header(name: string): string | null } | undefined,
+): Agreement | UploadError {
   const stored = sha256Member(last?.header('Repr-Digest') ?? null);
-  return {
-    sha256: file && hex(file),
-    verified: file !== null && stored === file,
-    differs: file !== null && stored !== null && stored !== file,
-  };
+  const sha256 = file && hex(file);
+  if (file !== null && stored !== null && stored !== file)
+    return new UploadError('integrity', `The server stored a file whose SHA-256 is not ${sha256}`);
+  return { sha256, verified: file !== null && stored === file };
 }
 
 /** The `sha-256` member of an RFC 9530 digest field (`Repr-Digest: sha-256=:...:`), as base64. */
