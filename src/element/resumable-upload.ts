@@ -203,8 +203,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
    */
   declare withCredentials: boolean;
   /**
-   * Prove the stored file is the picked one: SHA-256 of every request's body and of the file, computed in a
-   * Worker, sent where the server asks for them; a damaged body is sent again. `upload-complete` carries the digest.
+   * SHA-256 of each request's body and of the file, in a Worker, checked by servers that ask for them; a
+   * damaged body is sent again. `upload-complete` carries `sha256` and `verified`.
    * @default false
    */
   declare integrity: boolean;
