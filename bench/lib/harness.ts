@@ -35,6 +35,8 @@ export interface Variant {
   slice?: boolean;
   /** Element only: its `protocol` attribute (status-upload when unset); tus and ietf use `/files/`. */
   protocol?: 'tus' | 'ietf';
+  /** Element only: its `integrity` attribute. */
+  integrity?: boolean;
 }
 
 export interface Sample {
@@ -276,6 +278,7 @@ export class Harness {
                 index: spec.indices[0],
                 idPrefix: `bench-${process.pid}-${++uploadSeq}`,
                 protocol: v.protocol,
+                integrity: v.integrity,
               }
             : {
                 chunkSize: (v.chunkMiB ?? 0) * 1024 * 1024,

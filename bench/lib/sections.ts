@@ -6,6 +6,7 @@ import { heap } from './sections/heap.js';
 import { retry } from './sections/retry.js';
 import { rss } from './sections/rss.js';
 import { s3 } from './sections/s3.js';
+import { integrity } from './sections/integrity.js';
 import { trace } from './sections/trace.js';
 import { tus } from './sections/tus.js';
 
@@ -18,4 +19,5 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   retry,
   s3,
   tus,
+  integrity,
 };

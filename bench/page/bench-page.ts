@@ -147,6 +147,7 @@ async function element(opts: {
   index: number;
   idPrefix: string;
   protocol?: 'tus' | 'ietf';
+  integrity?: boolean;
 }): Promise<PageResult> {
   await import('/resumable-upload.js' as string);
   const file = files([opts.index])[0];
@@ -162,6 +163,7 @@ async function element(opts: {
     el.setAttribute('upload-url', '/upload');
   }
   el.setAttribute('chunk-size', String(opts.chunkSize));
+  if (opts.integrity) el.setAttribute('integrity', '');
   el.fileId = (f) => `${opts.idPrefix}-${f.name}`;
   document.body.append(el);
   await customElements.whenDefined('resumable-upload');

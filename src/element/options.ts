@@ -16,6 +16,7 @@ export interface ElementOptions {
   maxFiles: number;
   headers: HeadersOption;
   withCredentials: boolean;
+  integrity: boolean;
   fileId: (file: File) => string;
   manual: boolean;
 }
@@ -43,6 +44,7 @@ export function elementDefaults() {
     manual: !d.autoStart,
     disabled: false,
     withCredentials: d.withCredentials,
+    integrity: d.integrity,
     name: '',
     required: false,
     headers: d.headers,
@@ -79,6 +81,7 @@ export const OPTION_PROPS = new Set<PropertyKey>([
   'retryDelays',
   'headers',
   'withCredentials',
+  'integrity',
   'fileId',
   'manual',
 ]);
@@ -138,6 +141,7 @@ export function checkOptions(
       stallTimeout: checked('stallTimeout', defaults.stallTimeout),
       headers: el.headers,
       withCredentials: el.withCredentials,
+      integrity: el.integrity,
       fileId: el.fileId,
       autoStart: !el.manual,
     },

@@ -114,6 +114,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     manual: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
     withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
+    integrity: { type: Boolean, reflect: true },
     name: { reflect: true, useDefault: true },
     required: { type: Boolean, reflect: true },
     headers: { attribute: false },
@@ -202,6 +203,12 @@ export class ResumableUpload extends LitElement implements ElementOptions {
    * @default false
    */
   declare withCredentials: boolean;
+  /**
+   * SHA-256 of each request's body and of the file, in a Worker, checked by servers that ask for them; a
+   * damaged body is sent again. `upload-complete` carries `sha256` and `verified`.
+   * @default false
+   */
+  declare integrity: boolean;
   /**
    * The form field name the completed uploads' ids are submitted under.
    * @default ''

@@ -11,7 +11,9 @@ export type UploadErrorKind =
   /** The status request answered something that is not a byte count. */
   | 'protocol'
   /** Rejected before sending, e.g. a headers function that threw. */
-  | 'client';
+  | 'client'
+  /** The server found a body's digest wrong (`integrity`) and kept nothing of it. */
+  | 'integrity';
 
 /** An upload failure: carries the HTTP status and the server's response text when there was one. */
 export class UploadError extends Error {

@@ -34,6 +34,10 @@ export interface UploadRetryDetail extends UploadEventDetail {
 export interface UploadCompleteDetail extends UploadEventDetail {
   /** The body of the server's last response. */
   response: string;
+  /** With `integrity` on: the file's SHA-256 (hex) as the client computed it; null when off. */
+  sha256: string | null;
+  /** The server checked the stored file against `sha256` and answered the same digest (`Repr-Digest`). */
+  verified: boolean;
 }
 export interface UploadErrorDetail extends UploadEventDetail {
   error: UploadError;

@@ -84,6 +84,15 @@ export interface UploaderOptions {
    */
   autoStart: boolean;
   /**
+   * Prove the stored file is the picked one: every request carries its body's SHA-256 (RFC 9530
+   * `Content-Digest`, tus `Upload-Checksum`) and the last one the file's (`Repr-Digest`), where the server
+   * asks for them (`Want-Content-Digest`, `Want-Repr-Digest`, tus `Tus-Checksum-Algorithm`). A body the
+   * server finds damaged is sent again, alone. Digests are computed in a Worker, one request ahead; the
+   * file goes in requests of at most `INTEGRITY_CHUNK_SIZE` when `chunkSize` is 0.
+   * @default false
+   */
+  integrity: boolean;
+  /**
    * The HTTP sender. Tests script it; the default uses XMLHttpRequest for upload progress.
    * @default new XhrTransport()
    */
@@ -92,6 +101,8 @@ export interface UploaderOptions {
 
 export const DEFAULT_CHUNK_SIZE = 0;
 export const MIN_CHUNK_SIZE = 256 * 1024;
+/** With `integrity`, the largest request when `chunkSize` is 0: a damaged body costs at most this again. */
+export const INTEGRITY_CHUNK_SIZE = 16 * 1024 * 1024;
 
 /** The article's id: name, size and modification time. */
 export const defaultFileId = (file: File): string => `${file.name}-${file.size}-${file.lastModified}`;
@@ -111,4 +122,5 @@ export const defaultOptions = (): UploaderOptions => ({
   withCredentials: false,
   fileId: defaultFileId,
   autoStart: true,
+  integrity: false,
 });

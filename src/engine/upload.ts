@@ -1,11 +1,13 @@
 import { UploadError, checkSize } from './errors.js';
 import type { UploadEventDetailMap } from './events.js';
-import type { UploaderOptions } from './options.js';
-import type { ProtocolSession, RequestContext, ServerOffset } from './protocols/types.js';
+import type { FileDigests } from './integrity/digests.js';
+import { INTEGRITY_CHUNK_SIZE, type UploaderOptions } from './options.js';
+import type { BodyDigest, ProtocolSession, RequestContext, ServerOffset } from './protocols/types.js';
 import { isOffline, retryDelay, sleep, waitForOnline } from './retry.js';
 import { UploadStatus, isSettled } from './state.js';
 import type { UploadItem } from './state.js';
 import { XhrTransport } from './transport.js';
+import type { TransportResponse } from './wire.js';
 
 export type { UploadItem } from './state.js';
 
@@ -44,6 +46,8 @@ export class Upload implements UploadItem {
   private lastSample: { time: number; bytes: number } | null = null;
   /** The conversation with the server; kept across pause and retry, so its upload URL is too. */
   private session: ProtocolSession | null = null;
+  /** With `integrity`: the file's digests, from a Worker loaded on first use. */
+  private digests: Promise<FileDigests> | null = null;
   private readonly host: UploadHost;
 
   constructor(file: File, host: UploadHost) {
@@ -107,6 +111,7 @@ export class Upload implements UploadItem {
     // The aborted signal can't carry the DELETE: it gets one of its own.
     void this.session?.terminate(this.context(new AbortController().signal));
     this.session = null;
+    this.closeDigests();
   }
 
   private abort(): void {
@@ -155,6 +160,7 @@ export class Upload implements UploadItem {
       metadata,
       statusUrl: () => options().statusUrl,
       uploadUrl: () => options().uploadUrl,
+      integrity: options().integrity,
     }));
   }
 
@@ -211,14 +217,14 @@ export class Upload implements UploadItem {
           if (fruitless >= 2 && this.shrinkChunk(this.chunkSize)) this.attempt = 0;
           cutAt = null;
           // The server holds the whole file (uploaded before, from another tab, or an empty upload went through).
-          if (where?.complete) return this.complete(where.response?.body ?? '');
+          if (where?.complete) return await this.complete(where.response?.body ?? '');
         }
         // send
         this.enter(signal, UploadStatus.uploading);
         checkSize(size, session.limits.maxSize);
         const start: number = offset;
         const most = Math.min(
-          this.chunkSize > 0 ? this.chunkSize : Infinity,
+          this.chunkSize > 0 ? this.chunkSize : this.host.options.integrity ? INTEGRITY_CHUNK_SIZE : Infinity,
           session.limits.maxAppendSize || Infinity,
         );
         end = Math.min(size, start + most);
@@ -236,7 +242,9 @@ export class Upload implements UploadItem {
           }
         };
         hadUrl = session.url !== null;
-        const sent = await session.append({ ...ctx, stillMoving }, start, end, (loaded) =>
+        const digest = await this.digestOf(start, end);
+        signal.throwIfAborted();
+        const sent = await session.append({ ...ctx, stillMoving, digest }, start, end, (loaded) =>
           this.progress(loaded),
         );
         signal.throwIfAborted();
@@ -262,7 +270,7 @@ export class Upload implements UploadItem {
         this.confirm(next);
         this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
         signal.throwIfAborted();
-        if (answer.complete) return this.complete(sent.response?.body ?? '');
+        if (answer.complete) return await this.complete(sent.response?.body ?? '', sent.response);
       } catch (err) {
         if (signal.aborted) throw err;
         // retry
@@ -277,7 +285,9 @@ export class Upload implements UploadItem {
         this.inFlight = 0;
         // That, another request (a browser re-send, another tab) moving the offset, or the upload URL the
         // session held being gone (it creates a new one): ask, don't spend a retry.
-        if ((cut || status === 409 || (hadUrl && (status === 404 || status === 410))) && ++conflicts <= 3) {
+        // A body the server found damaged (integrity): it kept nothing of it; ask, and send it again.
+        const conflict = cut || status === 409 || error.kind === 'integrity';
+        if ((conflict || (hadUrl && (status === 404 || status === 410))) && ++conflicts <= 3) {
           offset = null;
           continue;
         }
@@ -364,16 +374,41 @@ export class Upload implements UploadItem {
     this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
   }
 
-  private complete(response: string): void {
+  /** With `integrity`: the SHA-256s of `file.slice(start, end)` and, when it ends the file, of the file. */
+  private async digestOf(start: number, end: number): Promise<BodyDigest | undefined> {
+    if (!this.host.options.integrity) return undefined;
+    this.digests ??= import('./integrity/digests.js').then((m) => new m.FileDigests(this.file));
+    try {
+      return await (await this.digests).body(start, end);
+    } catch (cause) {
+      // Most likely the chunk's load: the next attempt loads again.
+      this.digests = null;
+      throw new UploadError('network', String(cause), { cause });
+    }
+  }
+
+  private closeDigests(): void {
+    void this.digests?.then(
+      (d) => d.close(),
+      () => undefined,
+    );
+    this.digests = null;
+  }
+
+  private async complete(response: string, last?: TransportResponse): Promise<void> {
+    const agreed = (await this.digests?.catch(() => null))?.agreed(last) ?? { sha256: null, verified: false };
+    this.closeDigests();
+    if (agreed instanceof UploadError) return this.fail(agreed);
     this.session?.finish();
     this.response = response;
     this.confirmed = this.file.size;
     this.setStatus(UploadStatus.complete);
-    this.host.emit('upload-complete', this, { response });
+    this.host.emit('upload-complete', this, { response, sha256: agreed.sha256, verified: agreed.verified });
     this.host.settled(this);
   }
 
   private fail(err: unknown): void {
+    this.closeDigests();
     this.error = toUploadError(err);
     this.setStatus(UploadStatus.error);
     this.host.emit('upload-error', this, { error: this.error });

@@ -16,6 +16,11 @@ export interface CompletedUpload {
   location: StoredLocation;
   /** tus `Upload-Metadata`, decoded (e.g. `{ filename, filetype }`); undefined for the other protocols. */
   metadata: Record<string, string> | undefined;
+  /**
+   * The stored file's SHA-256 (hex), present when the completing request carried `Repr-Digest: sha-256=...`
+   * and the stored bytes were checked against it (the client's `integrity`; the file store).
+   */
+  sha256?: string;
 }
 
 /** The wire protocols the handler can speak. */

@@ -25,6 +25,8 @@ export type ProblemCode =
   | 'completed'
   /** The body's digest did not match: nothing of it was kept. */
   | 'digest-mismatch'
+  /** The whole file's digest (`Repr-Digest`) did not match the stored bytes: the upload was removed. */
+  | 'repr-mismatch'
   /** Stored, but onComplete threw; the same last request again retries it. */
   | 'hook-failed';
 
@@ -68,6 +70,8 @@ export interface AppendRequest {
   takeoverAfter?: number;
   /** The body must have this digest; then it is kept whole or not at all. */
   digest?: ExpectedDigest;
+  /** The whole file must have this digest before the upload completes (`Repr-Digest`). */
+  reprDigest?: ExpectedDigest;
   /** How the protocol names the size in its reasons (`X-File-Size`, `Upload-Length`). */
   sizeName: string;
 }
@@ -81,6 +85,8 @@ export interface AppendOutcome {
   complete: boolean;
   /** False when the body did not end (cut, stalled): nobody is left to answer. */
   answered: boolean;
+  /** The stored file's SHA-256 (hex), when this request completed it and the file was checked against it. */
+  sha256?: string;
 }
 
 /** A body that got bytes this recently is still being received (a cut's last bytes drain in far less). */
@@ -273,10 +279,11 @@ export class UploadService {
       }
       if (size !== null && offset === size) {
         await fenced(lease);
+        const sha256 = await this.#checkWhole(key, request.reprDigest);
         const location = await this.store.complete(key);
         lease.commit(size);
-        await this.#deliver(key, current, size, location);
-        return { offset, size, complete: true, answered: true };
+        await this.#deliver(key, current, size, location, sha256);
+        return { offset, size, complete: true, answered: true, sha256 };
       }
       return { offset, size, complete: false, answered: true };
     } finally {
@@ -365,12 +372,32 @@ export class UploadService {
     return { offset: size, size, complete: true, answered: true };
   }
 
+  /**
+   * The stored bytes against the client's `Repr-Digest`, before they become the upload: the SHA-256 (hex)
+   * when they match (undefined without a digest, or with a store that cannot read its bytes back). A
+   * mismatch removes the upload: no prefix of it can be trusted, so the client starts again.
+   */
+  async #checkWhole(key: string, expected: ExpectedDigest | undefined): Promise<string | undefined> {
+    if (!expected || !this.store.digest) return undefined;
+    const stored = await this.store.digest(key, expected.algorithm);
+    if (!stored.equals(expected.value)) {
+      await this.store.remove(key);
+      throw new UploadProblem(
+        'repr-mismatch',
+        'Repr-Digest does not match the stored file: the upload was removed, send it again',
+        0,
+      );
+    }
+    return expected.algorithm === 'sha256' ? stored.toString('hex') : undefined;
+  }
+
   /** Calls onComplete; on success records that it ran, so it never runs twice. */
   async #deliver(
     key: string,
     record: UploadRecord,
     size: number,
     location: ReturnType<UploadStore['location']>,
+    sha256?: string,
   ): Promise<void> {
     try {
       await this.config.onComplete?.({
@@ -380,6 +407,7 @@ export class UploadService {
         path: location.path,
         location,
         metadata: record.metadata === undefined ? undefined : decodeMetadata(record.metadata),
+        ...(sha256 && { sha256 }),
       });
     } catch (err) {
       console.error(`resumable-upload server: onComplete failed for ${JSON.stringify(record.id)}:`, err);

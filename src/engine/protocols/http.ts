@@ -1,7 +1,7 @@
 import { parseByteCount } from '../../shared/byte-count.js';
 import { UploadError } from '../errors.js';
 import type { TransportRequest, TransportResponse } from '../transport.js';
-import type { RequestContext } from './types.js';
+import type { BodyDigest, RequestContext } from './types.js';
 
 /** A plain non-negative decimal byte count (surrounding whitespace allowed), or null. */
 export const parseOffset = (text: string | null): number | null => parseByteCount(text?.trim()) ?? null;
@@ -130,3 +130,34 @@ export const send = async (
 /** Chromium sends a File twice as fast as a Blob sliced from it: slice only when we must. */
 export const slice = (file: File, start: number, end: number): Blob =>
   start === 0 && end === file.size ? file : file.slice(start, end);
+
+/** Which RFC 9530 digests the server asked for (`Want-Content-Digest`, `Want-Repr-Digest` with sha-256). */
+export interface WantedDigests {
+  content: boolean;
+  repr: boolean;
+}
+
+const wants = (res: TransportResponse, field: string): boolean =>
+  /(?:^|,)\s*sha-256\s*=\s*(?:[1-9]|10)\s*(?:,|$)/i.test(res.header(field) ?? '');
+
+/** Reads an answer's `Want-*-Digest` fields into `wanted` (a field once seen stays). */
+export function learnWanted(res: TransportResponse, wanted: WantedDigests): void {
+  wanted.content ||= wants(res, 'Want-Content-Digest');
+  wanted.repr ||= wants(res, 'Want-Repr-Digest');
+}
+
+/** The digest fields an append carries: only those the server asked for, so others see no new header. */
+export function digestHeaders(digest: BodyDigest | undefined, wanted: WantedDigests): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!digest) return out;
+  if (wanted.content) out['Content-Digest'] = `sha-256=:${digest.body}:`;
+  if (wanted.repr && digest.file) out['Repr-Digest'] = `sha-256=:${digest.file}:`;
+  return out;
+}
+
+/** A refusal of a body's digest, as the state machine knows it: ask the offset and send the body again. */
+export const integrityError = (e: UploadError): UploadError =>
+  new UploadError('integrity', e.message, {
+    response: e.response ?? undefined,
+    responseText: e.responseText,
+  });

@@ -1,5 +1,5 @@
 import { UploadError } from '../errors.js';
-import { isHtml, parseOffset, send, slice } from './http.js';
+import { digestHeaders, isHtml, learnWanted, parseOffset, send, slice } from './http.js';
 import type { Protocol, ProtocolSession, RequestContext, ServerOffset, SessionInit } from './types.js';
 
 /**
@@ -12,6 +12,8 @@ export class StatusUploadSession implements ProtocolSession {
   readonly limits = {};
   /** A zero-byte file is whole once its empty POST went through, though its offset stays 0. */
   private posted = false;
+  /** The digests the status answer asked for (our server does; the article's does not). */
+  private readonly wanted = { content: false, repr: false };
 
   constructor(private readonly init: SessionInit) {}
 
@@ -22,6 +24,7 @@ export class StatusUploadSession implements ProtocolSession {
       url: init.statusUrl(),
       headers: { 'X-File-Id': init.headerId },
     });
+    learnWanted(response, this.wanted);
     const offset = parseOffset(response.body);
     if (offset === null)
       throw new UploadError(
@@ -40,7 +43,12 @@ export class StatusUploadSession implements ProtocolSession {
     const response = await send(ctx, 'Upload', {
       method: 'POST',
       url: this.init.uploadUrl(),
-      headers: { 'X-File-Id': headerId, 'X-Start-Byte': String(start), 'X-File-Size': String(file.size) },
+      headers: {
+        'X-File-Id': headerId,
+        'X-Start-Byte': String(start),
+        'X-File-Size': String(file.size),
+        ...digestHeaders(ctx.digest, this.wanted),
+      },
       body: slice(file, start, end),
       onProgress,
     });

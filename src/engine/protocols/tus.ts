@@ -2,7 +2,17 @@
 // expiration and checksum. Loaded on demand by `tus()` in index.ts.
 import { UploadError, checkSize } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
-import { isOk, ok, parseOffset, request, slice } from './http.js';
+import {
+  digestHeaders,
+  httpError,
+  integrityError,
+  isOk,
+  learnWanted,
+  ok,
+  parseOffset,
+  request,
+  slice,
+} from './http.js';
 import { UrlMemory, absolute, memoryKey } from './memory.js';
 import type { TusOptions } from './options.js';
 import type {
@@ -47,6 +57,8 @@ export class TusSession implements ProtocolSession {
   private readonly memory: UrlMemory;
   private readonly extensions = new Set<string>();
   private checksum = false;
+  /** Ours asks for the file's digest with the last PATCH (`Want-Repr-Digest`); tus has no field for it. */
+  private readonly wanted = { content: false, repr: false };
 
   constructor(
     private readonly init: SessionInit,
@@ -77,7 +89,8 @@ export class TusSession implements ProtocolSession {
       this.drop();
     }
     if (!create) return null;
-    if (this.options.discover) await this.discover(ctx);
+    // With integrity, OPTIONS tells whether the server takes `Upload-Checksum`.
+    if (this.options.discover || this.init.integrity) await this.discover(ctx);
     checkSize(size, this.limits.maxSize);
     // With creation-with-upload the first append creates the upload, carrying its first bytes.
     if (size > 0 && this.withUpload()) return { offset: 0, complete: false };
@@ -93,18 +106,20 @@ export class TusSession implements ProtocolSession {
     const headers: Record<string, string> = { ...TUS, 'Content-Type': OCTETS };
     let response: TransportResponse;
     if (!this.url) {
-      response = this.created(
-        await request(ctx, {
-          method: 'POST',
-          url: this.endpoint,
-          headers: { ...this.creationHeaders(), 'Content-Type': OCTETS },
-          body,
-          onProgress,
-        }),
-      );
+      response = await request(ctx, {
+        method: 'POST',
+        url: this.endpoint,
+        headers: { ...this.creationHeaders(), 'Content-Type': OCTETS, ...this.checksumHeaders(ctx) },
+        body,
+        onProgress,
+      });
+      // A damaged first body: the next attempt creates again.
+      if (response.status === 460) throw integrityError(httpError('Creation', response, MARK));
+      this.created(response);
     } else {
       headers['Upload-Offset'] = String(start);
-      if (this.checksum && body.size <= CHECKSUM_MAX_BODY)
+      if (ctx.digest) Object.assign(headers, this.checksumHeaders(ctx));
+      else if (this.checksum && body.size <= CHECKSUM_MAX_BODY)
         headers['Upload-Checksum'] = `sha256 ${base64(
           new Uint8Array(await crypto.subtle.digest('SHA-256', await body.arrayBuffer())),
         )}`;
@@ -113,6 +128,8 @@ export class TusSession implements ProtocolSession {
       );
       // Expired or removed: the next ask creates a new upload.
       if (response.status === 404 || response.status === 410) this.drop();
+      // Checksum mismatch: the server kept nothing of this body.
+      if (response.status === 460) throw integrityError(httpError('Upload', response, MARK));
       ok('Upload', response, MARK);
       this.memory.renew(this.url, response.header('Upload-Expires'));
     }
@@ -133,6 +150,15 @@ export class TusSession implements ProtocolSession {
   private drop(): void {
     this.url = null;
     this.memory.forget();
+  }
+
+  /** `Upload-Checksum` of the body where the server takes sha256, and the file's digest where it asked. */
+  private checksumHeaders(ctx: RequestContext): Record<string, string> {
+    if (!ctx.digest) return {};
+    return {
+      ...(this.checksum && { 'Upload-Checksum': `sha256 ${ctx.digest.body}` }),
+      ...digestHeaders(ctx.digest, { content: false, repr: this.wanted.repr }),
+    };
   }
 
   private withUpload(): boolean {
@@ -156,6 +182,7 @@ export class TusSession implements ProtocolSession {
 
   /** Reads what any answer announces: extensions, the size limit, checksum algorithms. */
   private learn(response: TransportResponse): TransportResponse {
+    learnWanted(response, this.wanted);
     for (const e of (response.header('Tus-Extension') ?? '').split(','))
       if (e.trim()) this.extensions.add(e.trim());
     const max = parseOffset(response.header('Tus-Max-Size'));

@@ -22,6 +22,8 @@ export interface SessionInit {
   /** status-upload's URLs, read when each request is made. */
   statusUrl: () => string;
   uploadUrl: () => string;
+  /** `integrity` is on: learn whether the server takes digests (tus asks `OPTIONS` for its checksums). */
+  integrity?: boolean;
 }
 
 /** What every request of one attempt needs. */
@@ -34,6 +36,16 @@ export interface RequestContext {
   transport: Transport;
   /** Passed to the transport for uploads: whether the server still receives (see TransportRequest). */
   stillMoving?: () => Promise<boolean>;
+  /** With `integrity` on, for an append: its body's SHA-256, sent where the server asked for it. */
+  digest?: BodyDigest;
+}
+
+/** SHA-256 digests, base64, that an append carries with `integrity` on. */
+export interface BodyDigest {
+  /** Of this request's body (RFC 9530 `Content-Digest`, tus `Upload-Checksum`). */
+  body: string;
+  /** Of the whole file, with the body that ends it (`Repr-Digest`); null on the others. */
+  file: string | null;
 }
 
 /** Where the upload stands on the server. */

@@ -1,6 +1,6 @@
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
-import type { ExpectedDigest } from '../stores/types.js';
+import { DIGEST_RESPONSE_HEADERS, WANT_DIGESTS, agreedDigest, contentDigest, reprDigest } from './digest.js';
 import { filesKey, filesTarget, newUploadId, secondsLeft, uploadLocation } from './files.js';
 import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
@@ -34,7 +34,14 @@ export function createIetfProtocol(filesPath: string): WireProtocol {
         'Repr-Digest',
         'Content-Disposition',
       ],
-      exposeHeaders: ['Location', 'Upload-Offset', 'Upload-Length', 'Upload-Complete', 'Upload-Limit'],
+      exposeHeaders: [
+        'Location',
+        'Upload-Offset',
+        'Upload-Length',
+        'Upload-Complete',
+        'Upload-Limit',
+        ...DIGEST_RESPONSE_HEADERS,
+      ],
     },
     failure: (status, message) => problem(status, message),
     async handle(req, service) {
@@ -53,7 +60,11 @@ export function createIetfProtocol(filesPath: string): WireProtocol {
       const dialect: Dialect = { version };
       try {
         if (req.method === 'OPTIONS') {
-          return answer(204, { 'Accept-Patch': PARTIAL, 'Upload-Limit': limits(service, dialect) });
+          return answer(204, {
+            'Accept-Patch': PARTIAL,
+            'Upload-Limit': limits(service, dialect),
+            ...WANT_DIGESTS,
+          });
         }
         if (target.kind === 'unknown') return problem(404, 'Upload not found');
         const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'GET', 'PATCH', 'DELETE'];
@@ -147,17 +158,6 @@ function completeFlag(req: ProtocolRequest): boolean {
   return complete;
 }
 
-/** `Content-Digest: sha-256=:base64:` (RFC 9530): a body that does not match is not kept. */
-function contentDigest(req: ProtocolRequest): ExpectedDigest | undefined {
-  const header = req.header('content-digest');
-  if (header === undefined) return undefined;
-  for (const member of header.split(',')) {
-    const m = /^\s*(sha-256|sha-512)=:([A-Za-z0-9+/]*={0,2}):\s*$/.exec(member);
-    if (m) return { algorithm: m[1].replace('-', ''), value: Buffer.from(m[2], 'base64') };
-  }
-  return undefined; // only unknown algorithms: nothing we can check
-}
-
 async function create(
   req: ProtocolRequest,
   service: UploadService,
@@ -193,6 +193,7 @@ async function create(
     bodyLength,
     final: complete,
     digest: contentDigest(req),
+    reprDigest: reprDigest(req),
     sizeName: 'Upload-Length',
     takeoverAfter: 0,
   });
@@ -202,6 +203,8 @@ async function create(
     'Upload-Offset': String(outcome.offset),
     'Upload-Complete': outcome.complete ? '?1' : '?0',
     'Upload-Limit': limits(service, dialect, await secondsLeft(service, key)),
+    ...WANT_DIGESTS,
+    ...agreedDigest(outcome.sha256),
   });
 }
 
@@ -225,6 +228,7 @@ async function head(
     'Upload-Complete': state.complete ? '?1' : '?0',
     ...(size === null ? {} : { 'Upload-Length': String(size) }),
     'Upload-Limit': limits(service, dialect, state.complete ? undefined : await secondsLeft(service, key)),
+    ...WANT_DIGESTS,
   });
 }
 
@@ -248,6 +252,7 @@ async function append(
       size: integer(req, 'Upload-Length'),
       final: complete,
       digest: contentDigest(req),
+      reprDigest: reprDigest(req),
       sizeName: 'Upload-Length',
       // The draft recommends that a new request take over from an older one at once.
       takeoverAfter: 0,
@@ -259,7 +264,11 @@ async function append(
   if (!('answered' in outcome)) return outcome;
   if (!outcome.answered) return null;
   if (outcome.complete)
-    return answer(200, { 'Upload-Offset': String(outcome.offset), 'Upload-Complete': '?1' });
+    return answer(200, {
+      'Upload-Offset': String(outcome.offset),
+      'Upload-Complete': '?1',
+      ...agreedDigest(outcome.sha256),
+    });
   return answer(dialect.version >= 7 ? 204 : 201, {
     'Upload-Offset': String(outcome.offset),
     'Upload-Complete': '?0',
@@ -308,6 +317,8 @@ function problemReply(err: UploadProblem, dialect: Dialect, provided?: number): 
         {},
         incomplete,
       );
+    case 'repr-mismatch':
+      return problem(400, err.message, {}, incomplete);
     case 'hook-failed':
       return problem(500, err.message);
     default:

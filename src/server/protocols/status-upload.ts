@@ -1,6 +1,14 @@
 import { parseByteCount } from '../options.js';
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
+import {
+  DIGEST_REQUEST_HEADERS,
+  DIGEST_RESPONSE_HEADERS,
+  WANT_DIGESTS,
+  agreedDigest,
+  contentDigest,
+  reprDigest,
+} from './digest.js';
 import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
 
@@ -22,8 +30,8 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
 export const statusUpload: WireProtocol = {
   cors: {
     methods: ['GET', 'POST'],
-    allowHeaders: ['X-File-Id', 'X-Start-Byte', 'X-File-Size'],
-    exposeHeaders: [],
+    allowHeaders: ['X-File-Id', 'X-Start-Byte', 'X-File-Size', ...DIGEST_REQUEST_HEADERS],
+    exposeHeaders: [...DIGEST_RESPONSE_HEADERS],
   },
   failure: (status, message) => text(status, message),
   async handle(req, service) {
@@ -42,7 +50,7 @@ export const statusUpload: WireProtocol = {
       const fileId = decodeId(header);
       const key = service.key(owner, fileId);
       if (req.path === '/status')
-        return text(200, String(await service.offset(key)), { Connection: 'close' });
+        return text(200, String(await service.offset(key)), { Connection: 'close', ...WANT_DIGESTS });
       return await upload(req, service, key, owner, fileId);
     } catch (err) {
       if (err instanceof HttpError) return text(err.status, err.message);
@@ -84,10 +92,12 @@ async function upload(
     bodyLength,
     size,
     create: { owner, id },
+    digest: contentDigest(req),
+    reprDigest: reprDigest(req),
     sizeName: 'X-File-Size',
   });
   if (!outcome.answered) return null; // the connection is gone; what arrived is kept and durable
-  return text(200, String(outcome.offset));
+  return text(200, String(outcome.offset), agreedDigest(outcome.sha256));
 }
 
 /** 409s carry the offset as their body: the client goes on from there. */
@@ -96,6 +106,14 @@ function problemReply(problem: UploadProblem): ProtocolReply {
     case 'busy':
     case 'offset-mismatch':
       return text(409, String(problem.offset));
+    // The article's client asks status after any 409 and goes on from there: here, the start of this body.
+    case 'digest-mismatch':
+      return text(
+        409,
+        `Content-Digest does not match the body: nothing of it was kept (${problem.offset} bytes stored)`,
+      );
+    case 'repr-mismatch':
+      return text(409, problem.message);
     case 'completed':
       // A body at the size of a complete upload has nowhere to go.
       return text(413, problem.message);

@@ -3,6 +3,7 @@ import { UploadProblem } from '../service.js';
 import type { ExpectedDigest } from '../stores/types.js';
 import { filesKey, filesTarget, newUploadId, uploadLocation } from './files.js';
 import { byteHeader } from './status-upload.js';
+import { WANT_DIGESTS, agreedDigest, reprDigest } from './digest.js';
 import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
 
@@ -12,6 +13,8 @@ const EXTENSIONS = 'creation,creation-with-upload,creation-defer-length,terminat
 const CHECKSUMS: Record<string, string> = { sha1: 'sha1', sha256: 'sha256', sha512: 'sha512', md5: 'md5' };
 const OCTETS = 'application/offset+octet-stream';
 const METADATA_PAIR = /^[^\s,]+( [A-Za-z0-9+/]*={0,2})?$/;
+/** tus has no field for the whole file's digest: ours takes RFC 9530 `Repr-Digest` with the last PATCH. */
+const wantRepr = { 'Want-Repr-Digest': WANT_DIGESTS['Want-Repr-Digest'] };
 
 const reply = (status: number, body = '', headers: Record<string, string> = {}): ProtocolReply => ({
   status,
@@ -32,6 +35,7 @@ export function createTusProtocol(filesPath: string): WireProtocol {
         'Upload-Metadata',
         'Upload-Offset',
         'Upload-Checksum',
+        'Repr-Digest',
         'X-HTTP-Method-Override',
         'X-Requested-With',
         'X-Request-ID',
@@ -48,6 +52,8 @@ export function createTusProtocol(filesPath: string): WireProtocol {
         'Tus-Extension',
         'Tus-Max-Size',
         'Tus-Checksum-Algorithm',
+        'Want-Repr-Digest',
+        'Repr-Digest',
       ],
     },
     failure: (status, message) => reply(status, message),
@@ -55,7 +61,7 @@ export function createTusProtocol(filesPath: string): WireProtocol {
       const target = filesTarget(req.path, filesPath);
       if (!target) return undefined;
       const method = (req.header('x-http-method-override') ?? req.method).toUpperCase();
-      if (method === 'OPTIONS') return reply(204, '', discovery(service));
+      if (method === 'OPTIONS') return reply(204, '', { ...discovery(service), ...wantRepr });
       const version = req.header('tus-resumable');
       if (version !== VERSION) {
         return reply(
@@ -131,6 +137,7 @@ async function create(
       body: req.body(),
       bodyLength: hasBody ? bodyLength : 0,
       digest,
+      reprDigest: reprDigest(req),
       sizeName: 'Upload-Length',
     });
     if (!outcome.answered) return null;
@@ -138,12 +145,15 @@ async function create(
       Location: location,
       'Upload-Offset': String(outcome.offset),
       ...(await expires(service, key, outcome.complete)),
+      ...wantRepr,
+      ...agreedDigest(outcome.sha256),
     });
   }
   return reply(201, '', {
     Location: location,
     'Upload-Offset': '0',
     ...(await expires(service, key, false)),
+    ...wantRepr,
   });
 }
 
@@ -157,6 +167,7 @@ async function head(service: UploadService, key: string): Promise<ProtocolReply>
     ...(size === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(size) }),
     ...(metadata !== undefined ? { 'Upload-Metadata': metadata } : {}),
     ...(await expires(service, key, state.complete !== null)),
+    ...wantRepr,
   };
   return reply(200, '', headers);
 }
@@ -180,12 +191,15 @@ async function patch(
     bodyLength: byteHeader(req, 'content-length', 'Content-Length'),
     size,
     digest,
+    reprDigest: reprDigest(req),
     sizeName: 'Upload-Length',
   });
   if (!outcome.answered) return null;
   return reply(204, '', {
     'Upload-Offset': String(outcome.offset),
     ...(await expires(service, key, outcome.complete)),
+    ...wantRepr,
+    ...agreedDigest(outcome.sha256),
   });
 }
 
@@ -248,6 +262,7 @@ function problemReply(problem: UploadProblem, service: UploadService): ProtocolR
     case 'too-large':
       return reply(413, problem.message, discovery(service));
     case 'digest-mismatch':
+    case 'repr-mismatch':
       return reply(460, problem.message);
     case 'hook-failed':
       return reply(500, problem.message);

@@ -113,4 +113,9 @@ export interface UploadStore {
   lastModified(key: string): Promise<number | undefined>;
   /** Removes leftovers of crashes older than `maxAge` ms (temp files, stray parts). */
   cleanup(maxAge: number): Promise<void>;
+  /**
+   * The digest of an incomplete upload's stored bytes (a node:crypto hash name), read back from where they
+   * are kept. Optional: without it, the whole file is not checked against `Repr-Digest`.
+   */
+  digest?(key: string, algorithm: string): Promise<Buffer>;
 }

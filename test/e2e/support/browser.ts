@@ -16,6 +16,8 @@ export interface ClientOptions {
   protocol?: ProtocolName;
   /** tus and IETF creation URL; `<origin>/files/` when a protocol is set and this is not. */
   endpoint?: string;
+  /** The `integrity` attribute (set only when true: a boolean attribute is on when present). */
+  integrity?: true;
 }
 
 export interface LoggedEvent {
@@ -30,6 +32,9 @@ export interface LoggedEvent {
   status?: string;
   waitingForNetwork?: boolean;
   error?: { kind: string; status: number; message: string };
+  /** upload-complete with `integrity`: the file's SHA-256 (hex) and whether the server echoed it. */
+  sha256?: string | null;
+  verified?: boolean;
 }
 
 export function launchBrowser(): Promise<Browser> {

@@ -16,6 +16,11 @@ export type Fault =
    */
   | { kind: 'freeze'; at: number; ms?: number }
   /**
+   * Upload POST (or tus/IETF append or creation with data) containing file byte `at`: that byte reaches the
+   * server inverted (every bit flipped), silently; the rest of the request and its answer pass untouched.
+   */
+  | { kind: 'flip'; at: number }
+  /**
    * Next upload POST (or tus/IETF append) reaches the server whole; its response is thrown away and the
    * client socket closed.
    */
@@ -218,7 +223,7 @@ export class FaultProxy {
     // A cut or freeze matched by a request that ended before its byte (answered early, e.g. a browser's
     // re-send refused with 409) waits for the next request that carries that byte.
     const p = conn.currentFault;
-    if (p && this.armed.has(p) && (p.fault.kind === 'cut' || p.fault.kind === 'freeze')) {
+    if (p && this.armed.has(p) && ['cut', 'freeze', 'flip'].includes(p.fault.kind)) {
       this.armed.delete(p);
       const later = this.queue.findIndex((q) => q.seq > p.seq);
       this.queue.splice(later < 0 ? this.queue.length : later, 0, p);
@@ -329,6 +334,7 @@ export class FaultProxy {
         // Body.
         let remaining = req.contentLength;
         let armed = fault?.kind === 'cut' || fault?.kind === 'freeze' ? fault : null;
+        let flip = fault?.kind === 'flip' ? fault.at - (req.start ?? 0) : null;
         while (remaining > 0) {
           if (buf.length === 0) {
             const d = await next();
@@ -339,6 +345,12 @@ export class FaultProxy {
           buf = buf.subarray(piece.length);
           remaining -= piece.length;
           req.received += piece.length;
+          if (flip !== null && flip < req.forwarded + piece.length) {
+            piece = Buffer.from(piece);
+            piece[flip - req.forwarded] ^= 0xff;
+            flip = null;
+            this.fire(pending!);
+          }
           const allowed = armed ? armed.at - (req.start ?? 0) - req.forwarded : Infinity;
           if (armed && allowed < piece.length) {
             const rest = piece.subarray(Math.max(0, allowed));
@@ -416,7 +428,7 @@ export class FaultProxy {
     for (const [i, head] of this.queue.entries()) {
       const f = head.fault;
       let hit: boolean;
-      if (f.kind === 'cut' || f.kind === 'freeze') {
+      if (f.kind === 'cut' || f.kind === 'freeze' || f.kind === 'flip') {
         const start = req.start ?? 0;
         hit = isUpload(req) && f.at >= start && f.at < start + req.contentLength;
       } else if (f.kind === 'drop-response') hit = isUpload(req);

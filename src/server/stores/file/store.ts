@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -69,6 +69,18 @@ export class FileStore implements UploadStore {
 
   append(key: string, body: Readable, options: AppendOptions): Promise<AppendResult> {
     return appendFile(body, this.partialPath(key), options);
+  }
+
+  /** Hashes the partial file (an upload of zero bytes has none: the digest of nothing). */
+  async digest(key: string, algorithm: string): Promise<Buffer> {
+    const hash = createHash(algorithm);
+    try {
+      for await (const chunk of createReadStream(this.partialPath(key), { highWaterMark: 1 << 20 }))
+        hash.update(chunk as Buffer);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return hash.digest();
   }
 
   /** Moves the full partial file into `complete/` (one rename: readers see all of it or none). */
