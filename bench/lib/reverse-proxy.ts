@@ -48,18 +48,33 @@ const server = createServer((req, res) => {
   req.pipe(out);
 });
 
-/** Forwards `from` to `to`, each chunk `delay` ms later (the first after `first` ms), order kept. */
+/**
+ * Forwards `from` to `to`, each chunk `delay` ms later (the first after `first` ms). One timer at a time over
+ * a queue: timers of different lengths set in one turn may fire out of order, and bytes must not.
+ */
 function delayed(from: Socket, to: Socket, delay: number, first: number): void {
-  let last = 0;
-  let due = now() + first;
-  from.on('data', (chunk: Buffer) => {
-    const at = Math.max(now() + delay, due, last);
-    due = 0;
-    last = at;
-    setTimeout(() => !to.destroyed && to.write(chunk), at - now());
-  });
-  from.on('end', () => setTimeout(() => to.end(), Math.max(0, last - now())));
-  from.on('close', () => setTimeout(() => to.destroy(), Math.max(0, last - now()) + 1));
+  const queue: Array<{ at: number; chunk: Buffer | null }> = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let opened = now() + first;
+  const flush = (): void => {
+    timer = null;
+    while (queue.length && queue[0].at <= now()) {
+      const { chunk } = queue.shift()!;
+      if (to.destroyed) return;
+      if (chunk) to.write(chunk);
+      else to.end();
+    }
+    if (queue.length) timer = setTimeout(flush, queue[0].at - now());
+  };
+  const push = (chunk: Buffer | null): void => {
+    queue.push({ at: Math.max(now() + delay, opened), chunk });
+    opened = 0;
+    timer ??= setTimeout(flush, queue[0].at - now());
+  };
+  from.on('data', (chunk: Buffer) => push(chunk));
+  from.on('end', () => push(null));
+  // A reset or a close ends the other side too, once what came before it is through.
+  from.on('close', () => push(null));
   from.on('error', () => undefined);
 }
 
