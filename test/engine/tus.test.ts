@@ -377,26 +377,6 @@ describe('tus protocol', () => {
     await log.first('upload-complete');
   });
 
-  it('creates the next upload with its first bytes once any answer announced creation-with-upload', async () => {
-    const { uploader, log } = start({ concurrency: 1 });
-    const a = makeFile(100, 'a.bin');
-    const b = makeFile(200, 'b.bin');
-    uploader.add([a, b]);
-    // Nothing known yet: an empty creation, whose answer announces the extension.
-    expectCreation(await server.next(), a).respond(201, '', {
-      Location: url('a'),
-      'Tus-Extension': 'creation,creation-with-upload,termination',
-    });
-    expectPatch(await server.next(), 'a', a, 0, 100).respond(204, '', { 'Upload-Offset': '100' });
-    (await server.next())
-      .expectRequest('POST', server.endpoint)
-      .expectHeaders({ 'Content-Type': OCTETS, 'Upload-Length': '200' })
-      .expectBody(b, 0, 200)
-      .respond(201, '', { Location: url('b'), 'Upload-Offset': '200' });
-    await log.first('queue-complete');
-    await server.expectNoRequest();
-  });
-
   describe('discover (OPTIONS once per endpoint)', () => {
     const expectOptions = (r: ScriptedRequest) =>
       r.expectRequest('OPTIONS', server.endpoint).expectHeaders({ 'Tus-Resumable': null });

@@ -40,18 +40,12 @@ export function encodeMetadata(file: File, metadata: Readonly<Record<string, str
 /** The OPTIONS answer of each endpoint, asked once per page. */
 const discovered = new Map<string, Promise<TransportResponse | null>>();
 
-/**
- * Extensions each endpoint announced in any answer on this page: the next upload there creates with its
- * first bytes (creation-with-upload) instead of spending a round trip on an empty creation.
- */
-const announced = new Map<string, Set<string>>();
-
 export class TusSession implements ProtocolSession {
   url: string | null;
   readonly limits: ServerLimits = {};
   private readonly endpoint: string;
   private readonly memory: UrlMemory;
-  private readonly extensions: Set<string>;
+  private readonly extensions = new Set<string>();
   private checksum = false;
 
   constructor(
@@ -59,8 +53,6 @@ export class TusSession implements ProtocolSession {
     private readonly options: TusOptions,
   ) {
     this.endpoint = absolute(init.endpoint);
-    this.extensions = announced.get(this.endpoint) ?? new Set<string>();
-    announced.set(this.endpoint, this.extensions);
     this.memory = new UrlMemory(
       memoryKey('tus', this.endpoint, init.fileId),
       options.storage,
