@@ -82,7 +82,11 @@ export function unpin(harness: Harness): void {
     ...harness.chromiumPids(),
     ...[...harness.servers.values()].map((s) => s.pid),
   ])
-    execFileSync('taskset', ['-a', '-p', '-c', all, String(pid)], { stdio: 'ignore' });
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', all, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // Gone since it was listed.
+    }
   harness.pin = null;
 }
 
