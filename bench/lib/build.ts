@@ -21,6 +21,8 @@ export interface Built {
   www: string;
   rawSink: string;
   tusServer: string;
+  /** A plain Node reverse proxy (bench/lib/reverse-proxy.ts), optionally adding latency. */
+  reverseProxy: string;
   probe: string;
   /** Where /resumable-upload.js came from. */
   engine: string;
@@ -71,6 +73,11 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     outfile: join(children, 'tus-server.mjs'),
   });
   await build({ ...node, entryPoints: ['bench/lib/probe.ts'], outfile: join(children, 'probe.mjs') });
+  await build({
+    ...node,
+    entryPoints: ['bench/lib/reverse-proxy.ts'],
+    outfile: join(children, 'reverse-proxy.mjs'),
+  });
 
   const cli = join(distDir, 'server/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
@@ -80,6 +87,7 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
     tusServer: join(children, 'tus-server.mjs'),
+    reverseProxy: join(children, 'reverse-proxy.mjs'),
     probe: join(children, 'probe.mjs'),
     engine,
     serverCli,

@@ -33,6 +33,9 @@ export interface Variant {
   progress?: boolean;
   /** Raw only: send file.slice(0, size) instead of the File, as a chunked uploader must. */
   slice?: boolean;
+  /** Raw only: send bytes [from, size) of the file (a sliced Blob), read into an ArrayBuffer first with `buffer`. */
+  from?: number;
+  buffer?: boolean;
   /** Element only: its `protocol` attribute (status-upload when unset); tus and ietf use `/files/`. */
   protocol?: 'tus' | 'ietf';
   /** Element only: its `integrity` attribute. */
@@ -44,6 +47,8 @@ export interface Sample {
   round: number;
   bytes: number;
   ms: number;
+  /** The pick, epoch ms (the page's clock). */
+  startedAt: number;
   mbps: number;
   serverCpuMs: number;
   serverRssBase: number;
@@ -111,6 +116,8 @@ export interface UploadSpec {
   page?: BenchPage;
   /** Runs before every attempt, including one repeated for noise (e.g. to re-arm the proxy). */
   beforeEach?: () => void;
+  /** Runs after the stored files were cleared, just before the upload, with the id prefix it will use. */
+  prepare?: (idPrefix: string) => Promise<void>;
 }
 
 let uploadSeq = 0;
@@ -249,6 +256,8 @@ export class Harness {
     const server = this.servers.get(v.server)!;
     const page = spec.page ?? this.pages.get(v.server)!;
     await server.clear();
+    const idPrefix = `bench-${process.pid}-${++uploadSeq}`;
+    await spec.prepare?.(idPrefix);
     // Start every upload with no dirty pages left by the previous one, so nobody inherits its writeback.
     execFileSync('sync');
     await page.gc();
@@ -268,6 +277,8 @@ export class Harness {
             index: spec.indices[0],
             progress: v.progress,
             slice: v.slice,
+            from: v.from,
+            buffer: v.buffer,
             trace: spec.trace,
           }
         : v.kind === 'tus'
@@ -276,7 +287,7 @@ export class Harness {
             ? {
                 chunkSize: (v.chunkMiB ?? 0) * 1024 * 1024,
                 index: spec.indices[0],
-                idPrefix: `bench-${process.pid}-${++uploadSeq}`,
+                idPrefix,
                 protocol: v.protocol,
                 integrity: v.integrity,
               }
@@ -284,7 +295,7 @@ export class Harness {
                 chunkSize: (v.chunkMiB ?? 0) * 1024 * 1024,
                 indices: spec.indices,
                 concurrency: spec.concurrency ?? 1,
-                idPrefix: `bench-${process.pid}-${++uploadSeq}`,
+                idPrefix,
                 trace: spec.trace,
               };
     const r = await page.run(v.kind, opts);
@@ -304,6 +315,7 @@ export class Harness {
       round: spec.round,
       bytes: spec.bytes,
       ms: r.ms,
+      startedAt: r.startedAt,
       mbps: mbps(spec.bytes, r.ms),
       serverCpuMs: u1.cpuMs - u0.cpuMs,
       serverRssBase: rss.base,

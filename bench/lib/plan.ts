@@ -14,6 +14,7 @@ export const SECTIONS = [
   's3',
   'tus',
   'integrity',
+  'proxy',
 ] as const;
 
 export interface Plan {
@@ -44,6 +45,7 @@ export interface Results {
   s3?: unknown;
   tus?: unknown;
   integrity?: unknown;
+  proxy?: unknown;
   serverHeap?: Array<{ after: string; uploads: number; MB: number }>;
 }
 

@@ -5,6 +5,7 @@ import { concurrency } from './sections/concurrency.js';
 import { heap } from './sections/heap.js';
 import { retry } from './sections/retry.js';
 import { rss } from './sections/rss.js';
+import { proxy } from './sections/proxy.js';
 import { s3 } from './sections/s3.js';
 import { integrity } from './sections/integrity.js';
 import { trace } from './sections/trace.js';
@@ -20,4 +21,5 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   s3,
   tus,
   integrity,
+  proxy,
 };

@@ -5,6 +5,8 @@ import type * as Tus from 'tus-js-client';
 
 export interface PageResult {
   ms: number;
+  /** When the upload was started (the pick), epoch ms: to line up with other processes' clocks. */
+  startedAt: number;
   bytes: number;
   heapBase: number;
   heapPeak: number;
@@ -27,6 +29,7 @@ const heap = () => (performance as unknown as { memory: { usedJSHeapSize: number
 async function measured(fn: (r: PageResult) => Promise<number>, trace: boolean): Promise<PageResult> {
   const r: PageResult = {
     ms: 0,
+    startedAt: 0,
     bytes: 0,
     heapBase: heap(),
     heapPeak: heap(),
@@ -37,6 +40,7 @@ async function measured(fn: (r: PageResult) => Promise<number>, trace: boolean):
   const timer = setInterval(() => (r.heapPeak = Math.max(r.heapPeak, heap())), 25);
   const restore = trace ? traceXhr((r.trace = [])) : () => {};
   const t0 = performance.now();
+  r.startedAt = Date.now();
   try {
     r.bytes = await fn(r);
   } catch (err) {
@@ -81,23 +85,28 @@ function raw(opts: {
   index: number;
   progress?: boolean;
   slice?: boolean;
+  /** Send bytes [from, size) of the file, as a resume does: a sliced Blob, or with `buffer` its bytes read first. */
+  from?: number;
+  buffer?: boolean;
   trace?: boolean;
 }): Promise<PageResult> {
   return measured(
     (r) =>
       new Promise<number>((resolve, reject) => {
         const file = files([opts.index])[0];
+        const rest = opts.from ? file.slice(opts.from) : file;
         const xhr = new XMLHttpRequest();
         xhr.open('POST', opts.url);
         xhr.onload = () =>
-          xhr.status === 200 && Number(xhr.responseText) === file.size
-            ? resolve(file.size)
+          xhr.status === 200 && Number(xhr.responseText) === rest.size
+            ? resolve(rest.size)
             : reject(new Error(`raw POST answered ${xhr.status} ${xhr.responseText.slice(0, 80)}`));
         xhr.onerror = () => reject(new Error('raw POST network error'));
         // What every uploader with a progress bar does; Chromium then reports upload progress to the page.
         if (opts.progress) xhr.upload.onprogress = () => r.progressEvents++;
         // A Blob from slice() loses the File's path: Chromium then streams it through the blob system.
-        xhr.send(opts.slice ? file.slice(0, file.size) : file);
+        if (opts.buffer) void rest.arrayBuffer().then((b) => xhr.send(b), reject);
+        else xhr.send(opts.slice ? rest.slice(0, rest.size) : rest);
       }),
     opts.trace ?? false,
   );
