@@ -18,6 +18,7 @@ export interface ElementOptions {
   withCredentials: boolean;
   fileId: (file: File) => string;
   manual: boolean;
+  persist: boolean | number | string;
 }
 
 /**
@@ -47,6 +48,7 @@ export function elementDefaults() {
     required: false,
     headers: d.headers,
     fileId: d.fileId,
+    persist: d.persist,
     i18n: {},
   } satisfies ElementOptions & Record<string, unknown>;
 }
@@ -81,6 +83,7 @@ export const OPTION_PROPS = new Set<PropertyKey>([
   'withCredentials',
   'fileId',
   'manual',
+  'persist',
 ]);
 
 const WHOLE = /^\s*\d+\s*$/;
@@ -88,6 +91,12 @@ const WHOLE = /^\s*\d+\s*$/;
 /** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
 export const wholeNumber = {
   fromAttribute: (v: string | null) => (v !== null && WHOLE.test(v) ? Number(v) : NaN),
+};
+
+/** `persist` (on) or `persist="2GB"` (on, the size read by the engine's persist code); absent: off. */
+export const persistSize = {
+  fromAttribute: (v: string | null) => (v === null ? false : v || true),
+  toAttribute: (v: unknown) => (v === false ? null : v === true ? '' : String(v)),
 };
 
 /** `retry-delays="0,1000,3000"`; an empty value means no retries. */
@@ -140,6 +149,7 @@ export function checkOptions(
       withCredentials: el.withCredentials,
       fileId: el.fileId,
       autoStart: !el.manual,
+      persist: el.persist,
     },
     maxFileSize: checked('maxFileSize', Infinity),
     maxFiles: checked('maxFiles', Infinity),

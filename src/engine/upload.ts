@@ -20,11 +20,13 @@ export interface UploadHost {
   readonly options: UploaderOptions;
   emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra?: object): void;
   settled(item: Upload): void;
+  /** Runs `body` as this file's only uploader across the browser's tabs (tabs.ts). */
+  exclusive(item: Upload, signal: AbortSignal, body: () => Promise<void>): Promise<void>;
 }
 
 /** One file's state machine: ask -> send -> confirm -> retry, over its protocol's session. */
 export class Upload implements UploadItem {
-  readonly file: File;
+  file: File;
   readonly fileId: string;
   readonly headerId: string;
   status: UploadStatus = UploadStatus.queued;
@@ -36,8 +38,13 @@ export class Upload implements UploadItem {
   response: string | null = null;
   /** Held back until start() in manual mode. */
   held = false;
+  elsewhere = false;
+  needs: 'permission' | 'file' | null = null;
+  /** A restored copy holds no bytes below this (persist.ts): the server must hold them. */
+  readableFrom = 0;
 
-  private confirmed = 0;
+  /** Bytes the server confirmed (tabs.ts and persist.ts read and mirror it). */
+  confirmed = 0;
   private inFlight = 0;
   private chunkSize: number;
   private controller: AbortController | null = null;
@@ -74,7 +81,7 @@ export class Upload implements UploadItem {
     this.error = null;
     this.host.emit('upload-start', this);
     try {
-      await this.loop(controller.signal);
+      await this.host.exclusive(this, controller.signal, () => this.loop(controller.signal));
     } catch (err) {
       // Pause and cancel abort on purpose and set the status themselves.
       if (!controller.signal.aborted) this.fail(err);
@@ -107,6 +114,12 @@ export class Upload implements UploadItem {
     // The aborted signal can't carry the DELETE: it gets one of its own.
     void this.session?.terminate(this.context(new AbortController().signal));
     this.session = null;
+  }
+
+  /** Asks the server what it holds, sending nothing and creating nothing (a restored row's offset). */
+  async ask(): Promise<number | null | undefined> {
+    const session = await this.open();
+    return (await session.offset(this.context(new AbortController().signal), false))?.offset;
   }
 
   private abort(): void {
@@ -317,6 +330,8 @@ export class Upload implements UploadItem {
       });
     if (offset > size)
       throw new UploadError('protocol', `Server holds ${offset} bytes of a ${size}-byte file`);
+    if (offset < this.readableFrom)
+      throw new UploadError('client', 'The saved copy lacks bytes the server lost: pick the file again');
     return offset;
   }
 
@@ -364,7 +379,7 @@ export class Upload implements UploadItem {
     this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
   }
 
-  private complete(response: string): void {
+  complete(response: string): void {
     this.session?.finish();
     this.response = response;
     this.confirmed = this.file.size;
