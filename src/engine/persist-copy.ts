@@ -82,8 +82,9 @@ export async function removeCopy(dir: string): Promise<void> {
   try {
     const root = await navigator.storage.getDirectory();
     await (await root.getDirectoryHandle(ROOT)).removeEntry(dir, { recursive: true });
-  } catch {
-    // Gone already, or OPFS is not there.
+  } catch (err) {
+    if ((err as Error).name !== 'NotFoundError')
+      console.warn(`<resumable-upload> persist: could not delete a copy (${String(err)})`);
   }
 }
 

@@ -177,22 +177,28 @@ export class Persistence implements PersistApi {
     }
   }
 
+  /** The trim running for each upload: one at a time, and awaited before the copy goes. */
+  private readonly trimming = new Map<Upload, Promise<void>>();
+
   /** Deletes the copy's segments the server confirmed. */
-  private trimming = new Set<Upload>();
-  private async trim(u: Upload): Promise<void> {
-    const copy = this.entries.get(u)?.copy;
-    if (!copy?.complete || this.trimming.has(u)) return;
+  private trim(u: Upload): Promise<void> {
+    const entry = this.entries.get(u);
+    const copy = entry?.copy;
+    if (!copy?.complete || this.trimming.has(u)) return Promise.resolve();
     const below = Math.floor(u.confirmed / copy.segment);
-    if (below <= copy.dropped) return;
-    this.trimming.add(u);
-    try {
-      copy.dropped = await dropSegments(copy, below);
-      await this.save(this.entries.get(u)!);
-    } catch (err) {
-      warn(`could not free the copy of ${u.file.name} (${String(err)})`);
-    } finally {
-      this.trimming.delete(u);
-    }
+    if (below <= copy.dropped) return Promise.resolve();
+    const run = (async () => {
+      try {
+        copy.dropped = await dropSegments(copy, below);
+        if (entry && this.entries.has(u)) await this.save(entry);
+      } catch (err) {
+        warn(`could not free the copy of ${u.file.name} (${String(err)})`);
+      } finally {
+        this.trimming.delete(u);
+      }
+    })();
+    this.trimming.set(u, run);
+    return run;
   }
 
   /**
@@ -320,6 +326,7 @@ export class Persistence implements PersistApi {
     this.entries.delete(u);
     this.handles.delete(u);
     this.copies.get(u)?.abort();
+    await this.trimming.get(u);
     await this.env.store.delete(entry.key).catch(() => undefined);
     if (entry.copy) await removeCopy(entry.copy.dir);
   }
