@@ -119,6 +119,8 @@ export class Upload implements UploadItem {
   /** Asks the server what it holds, sending nothing and creating nothing (a restored row's offset). */
   async ask(): Promise<number | null | undefined> {
     const session = await this.open();
+    // Not kept: it holds the placeholder file, and the run after the user's click opens its own.
+    this.session = null;
     return (await session.offset(this.context(new AbortController().signal), false))?.offset;
   }
 
