@@ -4,7 +4,7 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
 import { Persistence, persistence } from '../../src/engine/persist.js';
-import type { PersistEntry, PersistStore } from '../../src/engine/persist-store.js';
+import { openStore, type PersistEntry, type PersistStore } from '../../src/engine/persist-store.js';
 import { UploadStatus, Uploader, type UploadItem } from '../../src/engine/index.js';
 import { EventLog } from '../support/engine-events.js';
 import { scriptedUploader, type Harness } from '../support/engine-harness.js';
@@ -72,7 +72,7 @@ describe('engine: persist', () => {
   }
 
   /** The page again: a new Uploader over the same server and entries. */
-  function reload(store: MapStore, opfs = false): { uploader: Uploader; log: EventLog; p: Persistence } {
+  function reload(store: PersistStore, opfs = false): { uploader: Uploader; log: EventLog; p: Persistence } {
     const uploader = new Uploader({
       statusUrl: h.server.statusUrl,
       uploadUrl: h.server.uploadUrl,
@@ -94,6 +94,35 @@ describe('engine: persist', () => {
     (await h.server.next()).expectChunk(file, id, 100000, file.size).respond(200, String(file.size));
     await page.log.first('upload-complete');
     await until(() => store.map.size === 0, 'the finished entry is deleted');
+  });
+
+  it('a real FileSystemFileHandle kept in IndexedDB is read again after a reload (an OPFS handle stands in for a picked one)', async () => {
+    const source = makeFile(150 * KiB);
+    const root = await navigator.storage.getDirectory();
+    const handle = await root.getFileHandle('picked.bin', { create: true });
+    const w = await handle.createWritable();
+    await w.write(sourceBytes(source));
+    await w.close();
+    const picked = await handle.getFile();
+    const id = articleId(picked);
+    const store = await openStore();
+    h = scriptedUploader({ persist: true });
+    using(h.uploader, store, false).offer(picked, handle);
+    h.uploader.add([picked]);
+    await h.server.next();
+    for (let i = 0; i < 200 && !(await store.all()).length; i++) await new Promise((r) => setTimeout(r, 10));
+    h.uploader.pause();
+    const [entry] = await store.all();
+    expect(entry.handle, 'the handle went through structured clone').to.be.instanceOf(FileSystemFileHandle);
+    const page = reload(store);
+    const [item] = await page.uploader.restore();
+    (await h.server.next()).expectStatus(id).respond(200, '65536');
+    (await h.server.next()).expectChunk(source, id, 65536, source.size).respond(200, String(source.size));
+    await page.log.first('upload-complete');
+    expect(item.file.name).to.equal('picked.bin');
+    for (let i = 0; i < 200 && (await store.all()).length; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await store.all()).to.deep.equal([]);
+    await root.removeEntry('picked.bin');
   });
 
   it('a handle whose file changed (size or lastModified): warns, lists nothing, drops the entry', async () => {
