@@ -21,6 +21,12 @@ export interface ResumableUploadI18n {
   paused: string;
   done: string;
   waitingForNetwork: string;
+  /** Another tab of this site uploads the same file; the progress shown is that tab's. */
+  uploadingElsewhere: string;
+  /** A `persist` upload after a reload, waiting for a click on Resume (a permission prompt follows). */
+  needsPermission: string;
+  /** A `persist` upload after a reload whose file the browser cannot read again: pick or drop it. */
+  needsFile: string;
   retryingIn: (seconds: number) => string;
   /** Visible while uploading and read as the progress bar's value, e.g. "3.2 MB of 10 MB, about 1 minute left". */
   progress: (uploaded: string, total: string, timeLeft: string) => string;
@@ -78,6 +84,9 @@ export const defaultI18n: ResumableUploadI18n = {
   paused: 'Paused',
   done: 'Done',
   waitingForNetwork: 'Waiting for network',
+  uploadingElsewhere: 'Uploading in another tab',
+  needsPermission: 'Interrupted: resume to go on',
+  needsFile: 'Interrupted: choose the file again to go on',
   retryingIn: (seconds) => `Retrying in ${seconds} s`,
   progress: (uploaded, total, timeLeft) => `${uploaded} of ${total}${timeLeft ? `, ${timeLeft}` : ''}`,
   formatSize,
@@ -128,6 +137,8 @@ export function localeFor(lang: string): ResumableUploadI18n | undefined {
 
 /** A row's state line: progress while uploading, else what the upload waits for, or the server's reason. */
 export function statusText(item: UploadItem, t: ResumableUploadI18n, progress: string): string {
+  if (item.elsewhere) return t.uploadingElsewhere;
+  if (item.needs) return item.needs === 'file' ? t.needsFile : t.needsPermission;
   switch (item.status) {
     case 'queued':
       return t.queued;

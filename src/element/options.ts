@@ -19,6 +19,7 @@ export interface ElementOptions {
   integrity: boolean;
   fileId: (file: File) => string;
   manual: boolean;
+  persist: boolean | number | string;
 }
 
 /**
@@ -49,6 +50,7 @@ export function elementDefaults() {
     required: false,
     headers: d.headers,
     fileId: d.fileId,
+    persist: d.persist,
     i18n: {},
   } satisfies ElementOptions & Record<string, unknown>;
 }
@@ -84,6 +86,7 @@ export const OPTION_PROPS = new Set<PropertyKey>([
   'integrity',
   'fileId',
   'manual',
+  'persist',
 ]);
 
 const WHOLE = /^\s*\d+\s*$/;
@@ -91,6 +94,12 @@ const WHOLE = /^\s*\d+\s*$/;
 /** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
 export const wholeNumber = {
   fromAttribute: (v: string | null) => (v !== null && WHOLE.test(v) ? Number(v) : NaN),
+};
+
+/** `persist` (on) or `persist="2GB"` (on, the size read by the engine's persist code); absent: off. */
+export const persistSize = {
+  fromAttribute: (v: string | null) => (v === null ? false : v || true),
+  toAttribute: (v: unknown) => (v === false ? null : v === true ? '' : String(v)),
 };
 
 /** `retry-delays="0,1000,3000"`; an empty value means no retries. */
@@ -144,6 +153,7 @@ export function checkOptions(
       integrity: el.integrity,
       fileId: el.fileId,
       autoStart: !el.manual,
+      persist: el.persist,
     },
     maxFileSize: checked('maxFileSize', Infinity),
     maxFiles: checked('maxFiles', Infinity),

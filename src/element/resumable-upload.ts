@@ -13,6 +13,7 @@ import {
   checkOptions,
   delayList,
   elementDefaults,
+  persistSize,
   wholeNumber,
   type ElementOptions,
 } from './options.js';
@@ -23,6 +24,7 @@ import { FormValueController } from './controllers/form-value.js';
 import { LangController } from './controllers/lang.js';
 import { ProgressThrottleController } from './controllers/progress-throttle.js';
 import { RetryCountdownController } from './controllers/retry-countdown.js';
+import type { PersistController } from './controllers/persist.js';
 
 export type { ResumableUploadI18n } from './i18n.js';
 
@@ -112,6 +114,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     maxFileSize: { attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber },
     maxFiles: { attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber },
     manual: { type: Boolean, reflect: true },
+    persist: { reflect: true, useDefault: true, converter: persistSize },
     disabled: { type: Boolean, reflect: true },
     withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
     integrity: { type: Boolean, reflect: true },
@@ -194,6 +197,13 @@ export class ResumableUpload extends LitElement implements ElementOptions {
    */
   declare manual: boolean;
   /**
+   * Keep unfinished uploads across a reload and a browser restart: the element lists them again and goes
+   * on, or asks for one click where the browser wants a gesture. A size (`persist="2GB"`) caps the copies
+   * kept where the browser gives no file handle (README: "Surviving a reload").
+   * @default false
+   */
+  declare persist: boolean | number | string;
+  /**
    * No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on.
    * @default false
    */
@@ -243,6 +253,9 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   private _slotted = false;
   private _message = '';
   private readonly _milestones = new WeakMap<UploadItem, number>();
+  /** `persist`'s controller, loaded the first time the attribute is set. */
+  private _persist: Promise<PersistController> | null = null;
+  private _persisted: PersistController | null = null;
   // Controllers run in this order after each render: the throttle notes the time, the announcer starts
   // its next batch, the form syncs, the countdown schedules its next tick.
   private readonly _progress = new ProgressThrottleController(this);
@@ -300,7 +313,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     const taken: File[] = [];
     const messages: string[] = [];
     this._sync();
-    for (const file of Array.from(files)) {
+    const given = Array.from(files);
+    for (const file of this._persisted?.match(given) ?? given) {
       const { maxFileSize, maxFiles } = this._limits;
       const reason: FileRejectReason | null = !accepts(file, this.accept)
         ? 'type'
@@ -348,6 +362,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   /** Resumes one paused file, or all. */
   resume(item?: UploadItem): void {
     this._sync();
+    if (item?.needs && this._persisted?.obtain(item)) return;
     this._uploader.resume(item);
   }
 
@@ -397,7 +412,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
         part="drop-zone${this._drop.dragging ? ' dragover' : ''}"
         type="button"
         ?disabled=${disabled}
-        @click=${() => this._input?.click()}
+        @click=${() => this._persisted?.pick() || this._input?.click()}
       >
         <slot @slotchange=${this._onSlotChange}></slot>
         <span ?hidden=${this._slotted}><slot name="drop-label">${t.drop}</slot></span>
@@ -446,6 +461,10 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     const { options, maxFileSize, maxFiles } = checkOptions(this, this._warn);
     this._limits = { maxFileSize, maxFiles };
     this._uploader.setOptions(options);
+    if (options.persist)
+      this._persist ??= import('./controllers/persist.js').then(
+        (m) => (this._persisted = new m.PersistController(this, this._uploader, () => this._input)),
+      );
   }
 
   private _warn = (attribute: string, form: string, value: string, fallback: string): void => {

@@ -93,6 +93,14 @@ export interface UploaderOptions {
    */
   integrity: boolean;
   /**
+   * Keep unfinished uploads across a reload and a browser restart: the page lists them again and goes on.
+   * `true`, or the most bytes of file copies to keep in the Origin Private File System where no file
+   * handle can be kept, as a number or a size such as `'2GB'` or `'500MiB'` (`true`: 2 GiB). A bad size
+   * warns and means `true`. Its code loads on first use.
+   * @default false
+   */
+  persist: boolean | number | string;
+  /**
    * The HTTP sender. Tests script it; the default uses XMLHttpRequest for upload progress.
    * @default new XhrTransport()
    */
@@ -123,4 +131,5 @@ export const defaultOptions = (): UploaderOptions => ({
   fileId: defaultFileId,
   autoStart: true,
   integrity: false,
+  persist: false,
 });

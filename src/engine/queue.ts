@@ -3,6 +3,7 @@ import type { UploadEventDetailMap, UploadEventMap } from './events.js';
 import { defaultOptions, type UploaderOptions } from './options.js';
 import { UploadStatus, isSettled } from './state.js';
 import { Upload, type UploadHost, type UploadItem } from './upload.js';
+import type { PersistApi } from './persist-store.js';
 
 /**
  * Many files: a queue with `concurrency`, pause/resume/cancel/retry of one or all.
@@ -15,6 +16,7 @@ export class Uploader extends EventTarget implements UploadHost {
   private readonly uploads: Upload[] = [];
   /** Something ran since the last queue-complete. */
   private busy = false;
+  private persistence: Promise<PersistApi | null> | null = null;
 
   constructor(options: Partial<UploaderOptions> = {}) {
     super();
@@ -35,13 +37,28 @@ export class Uploader extends EventTarget implements UploadHost {
   /** Queues files; they start at once unless `autoStart` is false. */
   add(files: Iterable<File> | ArrayLike<File>): UploadItem[] {
     const added = Array.from(files, (file) => new Upload(file, this));
-    for (const upload of added) {
-      upload.held = !this.options.autoStart;
-      this.uploads.push(upload);
-      this.emit('upload-add', upload);
-    }
+    for (const upload of added) this.adopt(upload);
+    if (this.options.persist) void this.persisted().then((p) => p?.track(added));
     this.pump();
     return added;
+  }
+
+  /** Lists the unfinished uploads a `persist` page left (reload, browser restart) and goes on where it can. */
+  async restore(): Promise<UploadItem[]> {
+    return (await this.persisted())?.restore() ?? [];
+  }
+
+  /** Takes an upload into the list (persist.ts restores through it too). */
+  adopt(upload: Upload): void {
+    upload.held = !this.options.autoStart;
+    this.uploads.push(upload);
+    this.emit('upload-add', upload);
+    this.pump();
+  }
+
+  /** persist.ts, loaded on first use; null where the browser keeps nothing. */
+  persisted(): Promise<PersistApi | null> {
+    return (this.persistence ??= import('./persist.js').then((m) => m.persistence(this)));
   }
 
   /** Starts every queued upload held back by `autoStart: false`. */
@@ -56,7 +73,8 @@ export class Uploader extends EventTarget implements UploadHost {
   }
 
   resume(item?: UploadItem): void {
-    for (const u of this.pick(item)) if (u.status === UploadStatus.paused) u.requeue('upload-resume');
+    for (const u of this.pick(item))
+      if (u.status === UploadStatus.paused && !u.needs) u.requeue('upload-resume');
     this.pump();
   }
 
@@ -110,6 +128,13 @@ export class Uploader extends EventTarget implements UploadHost {
       this.pump();
       this.checkDone();
     });
+  }
+
+  /** One uploader per file across the origin's tabs (tabs.ts, loaded with the first upload, as protocols are). */
+  exclusive(u: Upload, signal: AbortSignal, body: () => Promise<void>): Promise<void> {
+    return globalThis.navigator?.locks
+      ? import('./tabs.js').then((m) => m.exclusive(this, u, signal, body))
+      : body();
   }
 
   private pick(item?: UploadItem): Upload[] {

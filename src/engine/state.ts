@@ -48,4 +48,8 @@ export interface UploadItem {
   readonly error: UploadError | null;
   /** The server's last response body, when status is `complete`. */
   readonly response: string | null;
+  /** Another tab uploads the same file; progress is that tab's. */
+  readonly elsewhere: boolean;
+  /** Restored after a reload, waiting for the user: a permission prompt, or the file picked again. */
+  readonly needs: 'permission' | 'file' | null;
 }

@@ -22,11 +22,13 @@ export interface UploadHost {
   readonly options: UploaderOptions;
   emit<K extends keyof UploadEventDetailMap>(type: K, item: Upload, extra?: object): void;
   settled(item: Upload): void;
+  /** Runs `body` as this file's only uploader across the browser's tabs (tabs.ts). */
+  exclusive(item: Upload, signal: AbortSignal, body: () => Promise<void>): Promise<void>;
 }
 
 /** One file's state machine: ask -> send -> confirm -> retry, over its protocol's session. */
 export class Upload implements UploadItem {
-  readonly file: File;
+  file: File;
   readonly fileId: string;
   readonly headerId: string;
   status: UploadStatus = UploadStatus.queued;
@@ -38,8 +40,13 @@ export class Upload implements UploadItem {
   response: string | null = null;
   /** Held back until start() in manual mode. */
   held = false;
+  elsewhere = false;
+  needs: 'permission' | 'file' | null = null;
+  /** A restored copy holds no bytes below this (persist.ts): the server must hold them. */
+  readableFrom = 0;
 
-  private confirmed = 0;
+  /** Bytes the server confirmed (tabs.ts and persist.ts read and mirror it). */
+  confirmed = 0;
   private inFlight = 0;
   private chunkSize: number;
   private controller: AbortController | null = null;
@@ -78,7 +85,7 @@ export class Upload implements UploadItem {
     this.error = null;
     this.host.emit('upload-start', this);
     try {
-      await this.loop(controller.signal);
+      await this.host.exclusive(this, controller.signal, () => this.loop(controller.signal));
     } catch (err) {
       // Pause and cancel abort on purpose and set the status themselves.
       if (!controller.signal.aborted) this.fail(err);
@@ -112,6 +119,14 @@ export class Upload implements UploadItem {
     void this.session?.terminate(this.context(new AbortController().signal));
     this.session = null;
     this.closeDigests();
+  }
+
+  /** Asks the server what it holds, sending nothing and creating nothing (a restored row's offset). */
+  async ask(): Promise<number | null | undefined> {
+    const session = await this.open();
+    // Not kept: it holds the placeholder file, and the run after the user's click opens its own.
+    this.session = null;
+    return (await session.offset(this.context(new AbortController().signal), false))?.offset;
   }
 
   private abort(): void {
@@ -327,6 +342,8 @@ export class Upload implements UploadItem {
       });
     if (offset > size)
       throw new UploadError('protocol', `Server holds ${offset} bytes of a ${size}-byte file`);
+    if (offset < this.readableFrom)
+      throw new UploadError('client', 'The saved copy lacks bytes the server lost: pick the file again');
     return offset;
   }
 
@@ -395,7 +412,7 @@ export class Upload implements UploadItem {
     this.digests = null;
   }
 
-  private async complete(response: string, last?: TransportResponse): Promise<void> {
+  async complete(response: string, last?: TransportResponse): Promise<void> {
     const agreed = (await this.digests?.catch(() => null))?.agreed(last) ?? { sha256: null, verified: false };
     this.closeDigests();
     if (agreed instanceof UploadError) return this.fail(agreed);

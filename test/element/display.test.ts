@@ -1,4 +1,4 @@
-import { expect, html, oneEvent } from '@open-wc/testing';
+import { expect, html, oneEvent, waitUntil } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { ResumableUpload } from '../../src/element/resumable-upload.js';
 import { STATUS, UPLOAD, fakeClock, makeFile, mount, part, parts } from './helpers.js';
@@ -157,8 +157,10 @@ describe('<resumable-upload> shows each state', () => {
       html`<resumable-upload status-url=${STATUS} upload-url=${UPLOAD}></resumable-upload>`,
     );
     el.addFiles([makeFile(100)]);
-    await el.updateComplete;
-    expect(statusText(el)).to.equal('Waiting for network');
+    // The upload first takes its file's Web Lock (one uploader across tabs), then finds the browser offline.
+    // (The row is drawn at the progress throttle's pace once the status changes.)
+    const shown = () => el.shadowRoot!.querySelector('[part=status]')?.textContent?.trim();
+    await waitUntil(() => shown() === 'Waiting for network', `the row says ${shown()}`);
     online.get(() => true);
     window.dispatchEvent(new Event('online'));
     await oneEvent(el, 'upload-complete');

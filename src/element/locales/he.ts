@@ -17,6 +17,9 @@ export const he = defineLocale(tag, {
   paused: 'מושהה',
   done: 'הסתיים',
   waitingForNetwork: 'ממתין לרשת',
+  uploadingElsewhere: 'מועלה בכרטיסייה אחרת',
+  needsPermission: 'הופסק: יש להמשיך כדי להשלים',
+  needsFile: 'הופסק: יש לבחור את הקובץ שוב כדי להמשיך',
   retryingIn: plural(tag, {
     one: 'ניסיון חוזר בעוד שנייה',
     two: 'ניסיון חוזר בעוד שתי שניות',

@@ -24,6 +24,9 @@ export const pl = defineLocale(tag, {
   paused: 'Wstrzymano',
   done: 'Gotowe',
   waitingForNetwork: 'Oczekiwanie na sieć',
+  uploadingElsewhere: 'Przesyłanie w innej karcie',
+  needsPermission: 'Przerwano: wznów, aby kontynuować',
+  needsFile: 'Przerwano: wybierz plik ponownie, aby kontynuować',
   retryingIn: plural(tag, {
     one: 'Ponowna próba za # sekundę',
     few: 'Ponowna próba za # sekundy',

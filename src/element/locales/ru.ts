@@ -24,6 +24,9 @@ export const ru = defineLocale(tag, {
   paused: 'Приостановлено',
   done: 'Готово',
   waitingForNetwork: 'Ожидание сети',
+  uploadingElsewhere: 'Загружается в другой вкладке',
+  needsPermission: 'Прервано: возобновите, чтобы продолжить',
+  needsFile: 'Прервано: выберите файл снова, чтобы продолжить',
   retryingIn: plural(tag, {
     one: 'Повтор через # секунду',
     few: 'Повтор через # секунды',

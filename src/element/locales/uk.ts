@@ -24,6 +24,9 @@ export const uk = defineLocale(tag, {
   paused: 'Призупинено',
   done: 'Готово',
   waitingForNetwork: 'Очікування мережі',
+  uploadingElsewhere: 'Завантажується в іншій вкладці',
+  needsPermission: 'Перервано: відновіть, щоб продовжити',
+  needsFile: 'Перервано: виберіть файл знову, щоб продовжити',
   retryingIn: plural(tag, {
     one: 'Повтор через # секунду',
     few: 'Повтор через # секунди',

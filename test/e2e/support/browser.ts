@@ -18,6 +18,8 @@ export interface ClientOptions {
   endpoint?: string;
   /** The `integrity` attribute (set only when true: a boolean attribute is on when present). */
   integrity?: true;
+  /** The `persist` attribute's value ('' turns it on). */
+  persist?: string;
 }
 
 export interface LoggedEvent {
@@ -99,6 +101,17 @@ export async function settle(page: Page, timeout = 60_000): Promise<{ outcome: s
   await page.waitForFunction(() => window.harness.settled() !== null, null, { timeout, polling: 50 });
   return page.evaluate(() => ({ outcome: window.harness.settled()!, log: window.harness.log }));
 }
+
+/** The first row of the element: its status text, and whether another tab uploads its file. */
+export const firstRow = (page: Page): Promise<{ status: string; elsewhere: boolean; bytes: number } | null> =>
+  page.evaluate(() => {
+    type Item = { elsewhere: boolean; bytesUploaded: number };
+    const el = document.querySelector('resumable-upload') as (HTMLElement & { items: Item[] }) | null;
+    const item = el?.items[0];
+    if (!el || !item) return null;
+    const status = el.shadowRoot?.querySelector('[part=status]')?.textContent?.trim() ?? '';
+    return { status, elsewhere: item.elsewhere, bytes: item.bytesUploaded };
+  });
 
 export const eventLog = (page: Page): Promise<LoggedEvent[]> => page.evaluate(() => window.harness.log);
 export const pause = (page: Page): Promise<void> => page.evaluate(() => window.harness.pause());

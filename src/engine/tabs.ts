@@ -1,0 +1,92 @@
+// One uploader per file across the origin's tabs. The tab that gets the file's Web Lock uploads and
+// posts its progress on a BroadcastChannel of the same name; a tab that finds the lock taken shows that
+// progress, sends nothing, and either completes when the holder does or takes over when the holder's
+// lock goes (the tab closed or crashed: the browser releases its locks).
+import type { UploaderOptions } from './options.js';
+import type { Uploader } from './queue.js';
+import { UploadStatus, isSettled } from './state.js';
+import type { Upload } from './upload.js';
+
+/** What the holder posts: the event's type, its bytesUploaded, and the response of a completion. */
+type Told = [type: string, bytes: number, response?: string];
+const TOLD = ['upload-progress', 'upload-complete'] as const;
+
+/** One name per file and server across the origin's tabs: the Web Lock's and the BroadcastChannel's. */
+export const tabKey = (o: UploaderOptions, fileId: string): string =>
+  `resumable-upload ${o.protocol.name} ${o.protocol.name === 'status-upload' ? o.uploadUrl : o.endpoint} ${fileId}`;
+
+/** Shows bytes the server holds that this tab did not send (another tab's, or a restored upload's). */
+export function mirror(q: Uploader, upload: Upload, bytes: number): void {
+  upload.confirmed = Math.min(bytes, upload.file.size);
+  q.emit('upload-progress', upload, { speed: 0, eta: Infinity });
+}
+
+/** Runs `body` as the only uploader of `upload`'s file in this origin; rejects as `body` or `signal` does. */
+export async function exclusive(
+  q: Uploader,
+  upload: Upload,
+  signal: AbortSignal,
+  body: () => Promise<void>,
+): Promise<void> {
+  const name = tabKey(q.options, upload.fileId);
+  let mine = false;
+  await navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
+    if (!lock) return;
+    mine = true;
+    await lead(q, upload, name, body);
+  });
+  if (!mine) await follow(q, upload, name, signal, body);
+}
+
+/** Holds the lock: uploads, and tells the other tabs how far it got. */
+async function lead(q: Uploader, upload: Upload, name: string, body: () => Promise<void>): Promise<void> {
+  const channel = new BroadcastChannel(name);
+  const tell = (e: Event) => {
+    const d = (e as CustomEvent<{ item: unknown; bytesUploaded: number; response?: string }>).detail;
+    if (d.item === upload) channel.postMessage([e.type, d.bytesUploaded, d.response] satisfies Told);
+  };
+  for (const type of TOLD) q.addEventListener(type, tell);
+  try {
+    await body();
+  } finally {
+    for (const type of TOLD) q.removeEventListener(type, tell);
+    channel.close();
+  }
+}
+
+/** Waits for the lock another tab holds; runs `body` once it is ours, unless the holder completed first. */
+async function follow(
+  q: Uploader,
+  upload: Upload,
+  name: string,
+  signal: AbortSignal,
+  body: () => Promise<void>,
+): Promise<void> {
+  const channel = new BroadcastChannel(name);
+  const completed = new AbortController();
+  let response: string | null = null;
+  channel.onmessage = ({ data }: MessageEvent<Told>) => {
+    const [type, bytes, body] = data;
+    if (type === 'upload-complete') {
+      response = body ?? '';
+      completed.abort();
+    } else if (upload.elsewhere) mirror(q, upload, bytes);
+  };
+  upload.elsewhere = true;
+  upload.status = UploadStatus.uploading;
+  mirror(q, upload, upload.confirmed);
+  try {
+    await navigator.locks.request(name, { signal: AbortSignal.any([signal, completed.signal]) }, async () => {
+      // The holder posts its completion before it lets the lock go: let that message arrive first.
+      await new Promise((r) => setTimeout(r, 0));
+      upload.elsewhere = false;
+      if (response === null) await body();
+    });
+  } catch (err) {
+    if (response === null || signal.aborted) throw err;
+  } finally {
+    channel.close();
+    upload.elsewhere = false;
+  }
+  if (response !== null && !isSettled(upload.status)) upload.complete(response);
+}

@@ -1,0 +1,99 @@
+// `persist` as a user meets it: a second element on the page plays the reloaded page, over the same
+// IndexedDB entries and OPFS copies, against the wtr upload sink.
+import { expect, html, oneEvent } from '@open-wc/testing';
+import sinon from 'sinon';
+import { STATUS, UPLOAD, makeFile, mount, part, parts, sha256, storedSha256 } from './helpers.js';
+import type { ResumableUpload } from '../../src/element/resumable-upload.js';
+
+/** Empties persist's IndexedDB store, so each test starts with no saved uploads. */
+async function clearSaved(): Promise<void> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('resumable-upload', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('uploads', { keyPath: 'key' });
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  await new Promise((resolve) => {
+    const req = db.transaction('uploads', 'readwrite').objectStore('uploads').clear();
+    req.onsuccess = resolve;
+  });
+  db.close();
+}
+
+/** Waits until `n` entries are saved (with a whole copy, when `copied`). */
+const saved = async (n: number, copied = false) => {
+  for (let i = 0; i < 300; i++) {
+    const count = await new Promise<number>((resolve) => {
+      const open = indexedDB.open('resumable-upload', 1);
+      open.onsuccess = () => {
+        const req = open.result.transaction('uploads').objectStore('uploads').getAll();
+        req.onsuccess = () => {
+          open.result.close();
+          const entries = req.result as { copy?: { complete: boolean } }[];
+          resolve(entries.filter((e) => (copied ? e.copy?.complete : true)).length);
+        };
+      };
+    });
+    if (count === n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`never ${n} saved entries`);
+};
+
+/** The first page: `file` added with persist but held (manual), as if the page closed before it went on. */
+async function firstPage(file: File, copied: boolean): Promise<void> {
+  const el = await mount(
+    html`<resumable-upload persist manual status-url=${STATUS} upload-url=${UPLOAD}></resumable-upload>`,
+  );
+  el.addFiles([file]);
+  await saved(1, copied);
+}
+
+async function waitFor(f: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(f()).to.equal(true);
+}
+
+const reopened = () =>
+  mount(html`<resumable-upload persist status-url=${STATUS} upload-url=${UPLOAD}></resumable-upload>`);
+
+describe('<resumable-upload persist>', () => {
+  beforeEach(clearSaved);
+
+  it('a reopened page lists the file and finishes it by itself, no pick (the OPFS copy)', async () => {
+    const file = makeFile(300 * 1024);
+    await firstPage(file, true);
+    const el = await reopened();
+    const { detail } = await oneEvent(el, 'upload-complete');
+    expect(detail.file.name).to.equal('report.pdf');
+    expect(await storedSha256(detail.fileId)).to.equal(await sha256(file));
+    await el.updateComplete;
+    expect(part(el, 'status').textContent?.trim()).to.equal('Done');
+    await saved(0);
+  });
+
+  it('with no copy (no OPFS): the row asks for the file; Resume opens the picker; the file picked goes to that row', async () => {
+    sinon.stub(navigator.storage, 'getDirectory').rejects(new DOMException('denied', 'SecurityError'));
+    const warn = sinon.stub(console, 'warn');
+    const file = makeFile(200 * 1024);
+    await firstPage(file, false);
+    const el: ResumableUpload = await reopened();
+    await waitFor(() => el.items.length === 1);
+    await el.updateComplete;
+    expect(el.items[0].needs).to.equal('file');
+    expect(part(el, 'status').textContent?.trim()).to.equal('Interrupted: choose the file again to go on');
+    expect(part(el, 'file-name').textContent).to.equal('report.pdf');
+    const resume = part<HTMLButtonElement>(el, 'resume-button');
+    expect(resume.getAttribute('aria-label')).to.equal('Resume report.pdf');
+    await expect(el).to.be.accessible();
+    const click = sinon.stub(HTMLInputElement.prototype, 'click');
+    resume.click();
+    expect(click.callCount, 'the file picker opened').to.equal(1);
+    el.addFiles([file]);
+    expect(el.items).to.have.length(1);
+    const { detail } = await oneEvent(el, 'upload-complete');
+    expect(await storedSha256(detail.fileId)).to.equal(await sha256(file));
+    expect(parts(el, 'file')).to.have.length(1);
+    expect(warn.called).to.equal(false);
+  });
+});
