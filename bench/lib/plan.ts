@@ -4,7 +4,17 @@ import type { Harness, Sample, ServerName, Variant } from './harness.js';
 import { MiB } from './report.js';
 import type { SummaryRow } from './rounds.js';
 
-export const SECTIONS = ['rounds', 'trace', 'heap', 'rss', 'concurrency', 'retry', 's3', 'tus'] as const;
+export const SECTIONS = [
+  'rounds',
+  'trace',
+  'heap',
+  'rss',
+  'concurrency',
+  'retry',
+  's3',
+  'tus',
+  'engines',
+] as const;
 
 export interface Plan {
   rounds: number;
@@ -33,6 +43,7 @@ export interface Results {
   retry?: unknown;
   s3?: unknown;
   tus?: unknown;
+  engines?: unknown;
   serverHeap?: Array<{ after: string; uploads: number; MB: number }>;
 }
 

@@ -6,6 +6,7 @@ import type { Harness, Sample } from './harness.js';
 import { CHUNKED, DEFAULT_CHUNK, ours, RAW_FSYNC, TUS, usable, type Ctx } from './plan.js';
 import { fmt, median, MB, MiB, table } from './report.js';
 import { rounds } from './rounds.js';
+import { engines } from './sections/engines.js';
 import { s3 } from './sections/s3.js';
 import { tus } from './sections/tus.js';
 
@@ -429,4 +430,5 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   retry,
   s3,
   tus,
+  engines,
 };
