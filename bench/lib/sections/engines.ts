@@ -3,11 +3,19 @@
 // test/e2e/support/drivers.ts), side by side, on the bench's own page and servers: the raw POST to the raw
 // sink with fsync (and a progress listener, as any uploader with a bar has), the element (its defaults: the
 // whole file in one request) to ours, which fsyncs too. Rounds alternate which goes first.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { launchEngine, type EngineDriver, type EnginePage } from '../../../test/e2e/support/drivers.js';
-import { miniBrowserPath, firefoxPath, webkitDriverPath, xvfbPath } from '../../../scripts/engines.mjs';
+import {
+  firefoxPath,
+  miniBrowserPath,
+  selectedEngines,
+  webkitDriverPath,
+  xvfbPath,
+} from '../../../scripts/engines.mjs';
 import { CHROMIUM } from '../browser.js';
-import type { ServerChild } from '../children.js';
+import { ServerChild } from '../children.js';
+import { WORK } from '../files.js';
 import type { PageResult } from '../../page/bench-page.js';
 import type { Ctx } from '../plan.js';
 import { foreignCpu, foreignDelta } from '../proc.js';
@@ -39,10 +47,12 @@ const NEEDS: Record<Engine, string[]> = {
 
 export async function engines(ctx: Ctx): Promise<void> {
   const { harness, plan, results } = ctx;
-  const available = (Object.keys(NEEDS) as Engine[]).filter((e) => NEEDS[e].every((p) => existsSync(p)));
-  const missing = (Object.keys(NEEDS) as Engine[]).filter((e) => !available.includes(e));
+  const wanted = selectedEngines() as Engine[];
+  const available = wanted.filter((e) => NEEDS[e].every((p) => existsSync(p)));
+  const missing = wanted.filter((e) => !available.includes(e));
   if (missing.length) console.warn(`\n!!! engines: not installed, SKIPPED: ${missing.join(', ')}\n`);
-  if (!harness.has('ours') || !harness.has('raw')) {
+  const { built, pin } = harness;
+  if (!built.serverCli) {
     console.warn('\n!!! engines section SKIPPED: the server is not built\n');
     results.engines = { skipped: 'the server is not built' };
     return;
@@ -52,27 +62,57 @@ export async function engines(ctx: Ctx): Promise<void> {
       ' raw XHR POST (fsync, progress listener) vs the element (whole file, fsync), order alternating ==',
   );
   const samples: EngineSample[] = [];
-  for (const engine of available) {
-    const driver = await launchEngine(engine);
-    try {
-      // A warm-up of each (not counted): the first upload in a fresh browser pays its start.
-      for (const kind of ['raw', 'element'] as const) await once(ctx, driver, kind, 0);
-      for (let round = 1; round <= plan.rounds; round++) {
-        const order: Kind[] = round % 2 ? ['raw', 'element'] : ['element', 'raw'];
-        for (const kind of order) {
-          const s = await once(ctx, driver, kind, round);
-          samples.push(s);
-          console.log(
-            `  ${engine.padEnd(8)} r${round} ${kind.padEnd(7)} ${fmt(s.mbps).padStart(7)} MB/s ${fmt(s.ms, 0).padStart(6)} ms` +
-              `  progress events ${s.progressEvents}  srv cpu ${fmt(s.serverCpuMs, 0)} ms  foreign cpu ${fmt(s.foreignCpuMs, 0)} ms` +
-              (s.verified === 'FAILED' ? `  FAILED ${s.errors.join('; ')}` : ` ${s.verified}`),
-          );
-        }
-      }
-    } finally {
-      await driver.close();
+  // Servers of its own in a folder of its own: another bench run on this machine shares WORK's store folders.
+  const root = join(WORK, `engines-${process.pid}`);
+  const servers: Partial<Record<Kind, ServerChild>> = {};
+  try {
+    for (const [kind, name, script] of [
+      ['raw', 'raw', built.rawSink],
+      ['element', 'ours', built.serverCli],
+    ] as const) {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      const args = ['--port', '0', '--host', '127.0.0.1', '--dir', dir, '--static', built.www];
+      servers[kind] = await ServerChild.start(name, built.probe, script, args, dir, pin?.server);
     }
+    for (const engine of available)
+      await engineRounds(ctx, servers as Record<Kind, ServerChild>, engine, samples);
+  } finally {
+    for (const child of Object.values(servers)) await child?.stop();
+    rmSync(root, { recursive: true, force: true });
   }
+  report(ctx, available, samples);
+}
+
+async function engineRounds(
+  ctx: Ctx,
+  servers: Record<Kind, ServerChild>,
+  engine: Engine,
+  samples: EngineSample[],
+): Promise<void> {
+  const { plan } = ctx;
+  const driver = await launchEngine(engine);
+  try {
+    // A warm-up of each (not counted): the first upload in a fresh browser pays its start.
+    for (const kind of ['raw', 'element'] as const) await once(ctx, servers[kind], driver, kind, 0);
+    for (let round = 1; round <= plan.rounds; round++) {
+      const order: Kind[] = round % 2 ? ['raw', 'element'] : ['element', 'raw'];
+      for (const kind of order) {
+        const s = await once(ctx, servers[kind], driver, kind, round);
+        samples.push(s);
+        console.log(
+          `  ${engine.padEnd(8)} r${round} ${kind.padEnd(7)} ${fmt(s.mbps).padStart(7)} MB/s ${fmt(s.ms, 0).padStart(6)} ms` +
+            `  progress events ${s.progressEvents}  srv cpu ${fmt(s.serverCpuMs, 0)} ms  foreign cpu ${fmt(s.foreignCpuMs, 0)} ms` +
+            (s.verified === 'FAILED' ? `  FAILED ${s.errors.join('; ')}` : ` ${s.verified}`),
+        );
+      }
+    }
+  } finally {
+    await driver.close();
+  }
+}
+
+function report({ plan, results }: Ctx, available: Engine[], samples: EngineSample[]): void {
   const rows = available.map((engine) => summary(samples, engine));
   console.log(
     `\n${plan.rounds} rounds, ${plan.sizeMiB} MiB, MB/s = 10^6 bytes/s, medians; ratio: median of per-round ratios`,
@@ -130,9 +170,13 @@ function summary(samples: EngineSample[], engine: Engine) {
 let seq = 0;
 
 /** One upload in a fresh tab of `driver`, from the page of the server it goes to. */
-async function once(ctx: Ctx, driver: EngineDriver, kind: Kind, round: number): Promise<EngineSample> {
-  const { harness, plan, files } = ctx;
-  const server = harness.servers.get(kind === 'raw' ? 'raw' : 'ours')!;
+async function once(
+  { plan, files }: Ctx,
+  server: ServerChild,
+  driver: EngineDriver,
+  kind: Kind,
+  round: number,
+): Promise<EngineSample> {
   const bytes = plan.sizeMiB * MiB;
   await server.clear();
   const page = await driver.newPage();
@@ -157,8 +201,7 @@ async function once(ctx: Ctx, driver: EngineDriver, kind: Kind, round: number): 
       progressEvents: r.progressEvents,
       serverCpuMs: u1.cpuMs - u0.cpuMs,
       foreignCpuMs: foreignDelta(f0, f1),
-      verified: (await verified(server, bytes, r)) ? 'size' : 'FAILED',
-      errors: r.errors,
+      ...(await verified(server, bytes, r)),
     };
   } finally {
     await page.close();
@@ -207,8 +250,13 @@ async function run(page: EnginePage, kind: Kind, opts: object): Promise<PageResu
 }
 
 /** The upload's file is the largest the server stored (ours keeps a small record beside it). */
-async function verified(server: ServerChild, bytes: number, r: PageResult): Promise<boolean> {
-  if (r.errors.length) return false;
+async function verified(
+  server: ServerChild,
+  bytes: number,
+  r: PageResult,
+): Promise<Pick<EngineSample, 'verified' | 'errors'>> {
   const [largest] = await server.stored();
-  return largest?.size === bytes;
+  const errors = [...r.errors];
+  if (largest?.size !== bytes) errors.push(`stored ${largest?.size ?? 'nothing'} of ${bytes} bytes`);
+  return { verified: errors.length ? 'FAILED' : 'size', errors };
 }
