@@ -1,7 +1,7 @@
 // `npm run bench`: the engine (from the element's bundle) against one raw POST and against tus, side by
 // side, in one Chromium, on loopback. See bench/README.md. Flags:
 //   --rounds N (5)  --size MiB (256)  --chunks 8,16,32,0 (MiB, 0 = whole file)  --big MiB (1024, the RSS file)
-//   --only rounds,trace,heap,rss,concurrency,retry,s3,tus,proxy  --variants id,id (rounds subset)
+//   --only rounds,trace,heap,rss,concurrency,retry,s3,tus,integrity,engines,proxy  --variants id,id (rounds subset)
 //   --quiet-share 0.25 (0 = no noise gate)  --pin 1 (Chromium on CPU 0, servers on CPU 1; 0 = unpinned)
 //   --dist DIR (a build other than ./dist)  --out DIR (where results.json and chart.svg go; default bench/)
 import { execFileSync } from 'node:child_process';

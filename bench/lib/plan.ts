@@ -14,6 +14,7 @@ export const SECTIONS = [
   's3',
   'tus',
   'integrity',
+  'engines',
   'proxy',
 ] as const;
 
@@ -45,6 +46,7 @@ export interface Results {
   s3?: unknown;
   tus?: unknown;
   integrity?: unknown;
+  engines?: unknown;
   proxy?: unknown;
   serverHeap?: Array<{ after: string; uploads: number; MB: number }>;
 }

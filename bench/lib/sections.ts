@@ -6,6 +6,7 @@ import { heap } from './sections/heap.js';
 import { retry } from './sections/retry.js';
 import { rss } from './sections/rss.js';
 import { proxy } from './sections/proxy.js';
+import { engines } from './sections/engines.js';
 import { s3 } from './sections/s3.js';
 import { integrity } from './sections/integrity.js';
 import { trace } from './sections/trace.js';
@@ -21,5 +22,6 @@ export const sections: Record<string, (ctx: Ctx) => Promise<void>> = {
   s3,
   tus,
   integrity,
+  engines,
   proxy,
 };

@@ -1,5 +1,6 @@
 // The UploadStore contract, append section: bytes kept, bytes dropped, and what the hooks report meanwhile.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { randomData, waitFor } from '../server/helpers.js';
@@ -228,6 +229,35 @@ export function appendContract(setup: Setup): void {
       body.body.destroy();
       assert.equal(await body.result.then(() => body.heard.ended), 1);
       assert.deepEqual(body.heard.afterEnd, []);
+    });
+
+    test('every offset reported durable while a long body runs is one a restarted store already reads', async (t) => {
+      const fixture = await setup(t);
+      const size = 24 * 1024 * 1024;
+      const key = await created(fixture.store, size);
+      const other = await fixture.reopen();
+      await other.init();
+      const { heard, options } = withHooks({ start: 0, limit: size, idleTimeout: 10_000, syncInterval: 5 });
+      const checks: Array<Promise<void>> = [];
+      const body = new PassThrough();
+      const result = fixture.store.append(key, body, {
+        ...options,
+        onDurable: (offset) => {
+          options.onDurable!(offset);
+          // Stores that send parts at once (S3) must not report one whose predecessors have not returned.
+          checks.push(
+            other.offset(key).then((seen) => assert.ok(seen >= offset, `reported ${offset}, stored ${seen}`)),
+          );
+        },
+      });
+      for (let i = 0; i < 24; i++) {
+        if (!body.write(randomData(1024 * 1024))) await once(body, 'drain');
+      }
+      body.end();
+      assert.deepEqual(await result, { end: 'end', written: size });
+      await Promise.all(checks);
+      assert.ok(heard.durable.length > 0, 'no checkpoint during 24 MiB');
+      assert.equal(await other.offset(key), size);
     });
 
     test('what append resolved with is durable: a restarted store has it', async (t) => {

@@ -7,10 +7,10 @@ import type {
   UploadState,
   UploadStore,
 } from '../types.js';
-import { appendS3, MIN_PART } from './append.js';
-import type { Progress, UploadObjects } from './append.js';
+import { appendS3 } from './append.js';
 import { S3Bucket } from './client.js';
-import type { ObjectHead } from './client.js';
+import { MIN_PART, progressOf } from './layout.js';
+import type { Progress, UploadObjects } from './layout.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 const LISTED = /^([0-9a-f]{64})\.(json|part)$/;
@@ -44,12 +44,23 @@ export interface S3StoreOptions {
    */
   forcePathStyle?: boolean;
   /**
-   * Bytes per multipart part (at least 5 MiB). Memory per upload being written is about twice this: one part
-   * being sent while the next one fills. Status reports progress of a running body in steps of this size.
+   * Bytes per multipart part (at least 5 MiB). Status reports progress of a running body in steps of this
+   * size. Memory per upload being written: see `partConcurrency`.
    * @default 8388608 (8 MiB)
    */
   partSize?: number;
+  /**
+   * Parts of one body sent to S3 at once while the body keeps arriving (1 to 16). Memory per upload being
+   * written is at most `partSize x (partConcurrency + 1)`: the parts in flight plus the one filling; when
+   * it is full, the request is paused until a part returns. Parts may return in any order; an offset is
+   * acknowledged only up to the last part before which every part returned.
+   * @default 3 (32 MiB per upload with the default part size)
+   */
+  partConcurrency?: number;
 }
+
+/** The defaults of S3StoreOptions (one source: the store, the CLI and the bench read them here). */
+export const S3_STORE_DEFAULTS = { partSize: 8 * 1024 * 1024, partConcurrency: 3 } as const;
 
 /**
  * Uploads in S3 (or any S3-compatible service) on multipart uploads; every instance over the same bucket and
@@ -57,30 +68,38 @@ export interface S3StoreOptions {
  * 64-hex key:
  *   <key>             the multipart upload while incomplete, the completed object after
  *   <key>.part        staged bytes after the last part (fewer than 5 MiB, S3's part minimum);
- *                     `x-amz-meta-parts` says how many parts precede them: with more parts, it is stale
+ *                     `x-amz-meta-parts` says how many parts precede them: with more parts, it is stale;
+ *                     `x-amz-meta-stale` lists a failed body's parts that must never count (layout.ts)
  *   <key>.json        the record while incomplete, and until onComplete succeeded
  *   <key>.done.json   the record once onComplete succeeded (with completedAt)
  *   <key>.digest-*    a body with a digest, until it is verified (see appendS3)
- * The offset is read from S3 every time: the parts' sizes (ListParts) plus the staged bytes that count.
+ * The offset is read from S3 every time: the sizes of the parts numbered 1..n without a gap (ListParts) plus
+ * the staged bytes that count.
  * `@aws-sdk/client-s3` is loaded by `init`, so it is needed only where an S3Store is used.
  */
 export class S3Store implements UploadStore {
   readonly bucket: string;
   readonly prefix: string;
   readonly partSize: number;
+  readonly partConcurrency: number;
   readonly #options: S3StoreOptions;
   #s3: S3Bucket | undefined;
 
   constructor(options: S3StoreOptions) {
-    const partSize = options.partSize ?? 8 * 1024 * 1024;
+    const partSize = options.partSize ?? S3_STORE_DEFAULTS.partSize;
     if (!Number.isSafeInteger(partSize) || partSize < MIN_PART || partSize > 5 * 1024 ** 3) {
       throw new TypeError(`S3 store: partSize must be from 5 MiB to 5 GiB, got ${options.partSize}`);
+    }
+    const partConcurrency = options.partConcurrency ?? S3_STORE_DEFAULTS.partConcurrency;
+    if (!Number.isInteger(partConcurrency) || partConcurrency < 1 || partConcurrency > 16) {
+      throw new TypeError(`S3 store: partConcurrency must be from 1 to 16, got ${options.partConcurrency}`);
     }
     if (!options.bucket) throw new TypeError('S3 store: bucket is required');
     this.#options = options;
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.partSize = partSize;
+    this.partConcurrency = partConcurrency;
   }
 
   async init(): Promise<void> {
@@ -132,7 +151,8 @@ export class S3Store implements UploadStore {
 
   async append(key: string, body: Readable, options: AppendOptions): Promise<AppendResult> {
     const progress = await this.#progress(key);
-    return appendS3(this.#bucket(), this.#objects(key), progress, body, options, this.partSize);
+    const plan = { partSize: this.partSize, concurrency: this.partConcurrency };
+    return appendS3(this.#bucket(), this.#objects(key), progress, body, options, plan);
   }
 
   /** CompleteMultipartUpload (the staged bytes become the last part), or one PutObject under 5 MiB. */
@@ -254,10 +274,7 @@ export class S3Store implements UploadStore {
     const { object, staging } = this.#objects(key);
     const [uploads, stagingHead] = await Promise.all([s3.uploads(object), s3.head(staging)]);
     const uploadId = uploads.find((upload) => upload.key === object)?.uploadId;
-    const parts = uploadId ? await s3.parts(object, uploadId) : [];
-    const partsEnd = parts.reduce((sum, part) => sum + part.size, 0);
-    const staged = counts(stagingHead, parts.length) ? stagingHead!.size : 0;
-    return { uploadId, parts, partsEnd, staged, offset: partsEnd + staged };
+    return progressOf(uploadId, uploadId ? await s3.parts(object, uploadId) : [], stagingHead);
   }
 
   async #completion(key: string): Promise<UploadState['complete']> {
@@ -287,9 +304,4 @@ export class S3Store implements UploadStore {
     const body = Buffer.from(`${JSON.stringify(value)}\n`);
     await this.#bucket().put(this.objectKey(name), body, undefined, 'application/json');
   }
-}
-
-/** Staged bytes count when the staging object names exactly the parts there are. */
-function counts(head: ObjectHead | undefined, parts: number): boolean {
-  return head !== undefined && Number(head.metadata.parts ?? '0') === parts;
 }
