@@ -14,11 +14,10 @@ declare global {
   }
 }
 
-window.heard = [];
-
+// Nothing touches `window` until called: the server-rendered page imports this module in Node.
 export function hear(event: CustomEvent<{ fileId: string; bytesUploaded?: number }>): void {
   const { fileId, bytesUploaded } = event.detail;
-  window.heard.push({ type: event.type, fileId, bytesUploaded });
+  (window.heard ??= []).push({ type: event.type, fileId, bytesUploaded });
 }
 
 /** Every page sets the same properties, so the test can tell they arrived as properties. */
