@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import assert from 'node:assert/strict';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -80,7 +81,7 @@ test("Angular's strict templates: a wrong $event.detail field and a mistyped han
   const { code, out } = await angular;
   const fixture = 'test/types/.checkers/angular/bad.ts';
   // ngc prints errors as `file:line:col - error TS…`, coloured.
-  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripVTControlCharacters(out);
   const errors = [...plain.matchAll(/^(\S+):(\d+):\d+ - error /gm)].map(
     ([, file, line]) => `${relative(root, join(checkers, 'angular', file))}:${line}`,
   );

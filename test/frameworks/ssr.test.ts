@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
@@ -170,7 +170,11 @@ test('a React page rendered on the server hydrates in Chromium, and the element 
       createHash('sha256').update(readFileSync(stored.path!)).digest('hex'),
       createHash('sha256').update(bytes).digest('hex'),
     );
-    assert.deepEqual(await tab.evaluate(() => window.recoverable), [], 'hydration mismatches');
+    assert.deepEqual(
+      await tab.evaluate(() => (window as unknown as { recoverable: string[] }).recoverable),
+      [],
+      'hydration mismatches',
+    );
     assert.deepEqual(errors, [], 'errors on the page');
   } finally {
     await browser.close();
