@@ -21,6 +21,8 @@ import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const CHUNK_SIZE = 256 * 1024;
+/** A test that waits for what never comes (a request never aborted) fails instead of hanging the run. */
+const LIMIT = { timeout: 180_000 };
 
 let tmp: string;
 let server: RunningUploadServer;
@@ -186,83 +188,98 @@ async function uploadAndCheck(tab: Tab, page: Page, file: { path: string; bytes:
 }
 
 for (const page of Object.keys(PAGES) as Page[]) {
-  test(`${page}: properties and listeners set through the framework upload a file intact`, async () => {
-    const file = sourceFile(`${page}.bin`);
-    await withTab(page, async (tab) => {
-      await assertProperties(tab, page);
-      await uploadAndCheck(tab, page, file);
-      const progress = (await tab.evaluate(() => window.heard)).filter((e) => e.type === 'upload-progress');
-      assert.ok(progress.length >= 5, `progress heard for each of the 5 chunks, got ${progress.length}`);
-    });
-  });
-
-  test(`${page}: removed by the framework mid-upload, the element stops uploading; rendered again, it uploads intact`, async () => {
-    const owner = `${page}`;
-    const file = sourceFile(`${page}-removed.bin`);
-    let release!: () => void;
-    const held = new Promise<IncomingMessage>((reached) => {
-      hold = {
-        owner,
-        nth: (sent.get(owner)?.length ?? 0) + 2,
-        reached,
-        release: new Promise((r) => (release = r)),
-      };
-    });
-    try {
+  test(
+    `${page}: properties and listeners set through the framework upload a file intact`,
+    LIMIT,
+    async () => {
+      const file = sourceFile(`${page}.bin`);
       await withTab(page, async (tab) => {
         await assertProperties(tab, page);
-        await tab.locator('resumable-upload input[type=file]').setInputFiles(file.path);
-        // The second chunk's request is on the server, unanswered: the upload is running.
-        const req = await held;
-        assert.equal(req.method, 'POST');
-        const aborted = tab.waitForEvent('requestfailed', {
-          predicate: (r) => new URL(r.url()).pathname === '/upload',
-          timeout: 5000,
-        });
-        await tab.evaluate(() => {
-          (window as unknown as { removed: Element }).removed = document.querySelector('resumable-upload')!;
-          window.show(false);
-        });
-        await tab.locator('resumable-upload').waitFor({ state: 'detached' });
-        assert.deepEqual(
-          await tab.evaluate(() => {
-            const el = (window as unknown as { removed: HTMLElementTagNameMap['resumable-upload'] }).removed;
-            return { connected: el.isConnected, statuses: el.items.map((i) => i.status) };
-          }),
-          { connected: false, statuses: ['paused'] },
-          'the removed element paused its upload',
-        );
-        // The request the server holds is aborted by the browser: the element let go of it.
-        assert.equal((await aborted).failure()?.errorText, 'net::ERR_ABORTED');
-        const sentBefore = sent.get(owner)!.length;
-        release();
-
-        await tab.evaluate(() => window.show(true));
-        await assertProperties(tab, page);
-        assert.equal(
-          await tab.evaluate(
-            () =>
-              document.querySelector('resumable-upload') ===
-              (window as unknown as { removed: Element }).removed,
-          ),
-          false,
-          'the framework rendered a new element',
-        );
-        assert.equal(sent.get(owner)!.length, sentBefore, 'no request while no element was rendered');
         await uploadAndCheck(tab, page, file);
-        assert.deepEqual(
-          await tab.evaluate(() =>
-            (window as unknown as { removed: HTMLElementTagNameMap['resumable-upload'] }).removed.items.map(
-              (i) => i.status,
-            ),
-          ),
-          ['paused'],
-          'the removed element stayed paused',
-        );
+        const progress = (await tab.evaluate(() => window.heard)).filter((e) => e.type === 'upload-progress');
+        assert.ok(progress.length >= 5, `progress heard for each of the 5 chunks, got ${progress.length}`);
       });
-    } finally {
-      release?.();
-      hold = null;
-    }
-  });
+    },
+  );
+
+  test(
+    `${page}: removed by the framework mid-upload, the element stops uploading; rendered again, it uploads intact`,
+    LIMIT,
+    async () => {
+      const owner = `${page}`;
+      const file = sourceFile(`${page}-removed.bin`);
+      let release!: () => void;
+      const held = new Promise<IncomingMessage>((reached) => {
+        hold = {
+          owner,
+          nth: (sent.get(owner)?.length ?? 0) + 2,
+          reached,
+          release: new Promise((r) => (release = r)),
+        };
+      });
+      try {
+        await withTab(page, async (tab) => {
+          await assertProperties(tab, page);
+          await tab.locator('resumable-upload input[type=file]').setInputFiles(file.path);
+          // The second chunk's request is on the server, unanswered: the upload is running.
+          const req = await held;
+          assert.equal(req.method, 'POST');
+          // Settled either way, so a failed assertion below is the one reported.
+          const aborted = tab
+            .waitForEvent('requestfailed', {
+              predicate: (r) => new URL(r.url()).pathname === '/upload',
+              timeout: 5000,
+            })
+            .then(
+              (r) => r.failure()?.errorText,
+              (err: Error) => `not aborted: ${err.message}`,
+            );
+          await tab.evaluate(() => {
+            (window as unknown as { removed: Element }).removed = document.querySelector('resumable-upload')!;
+            window.show(false);
+          });
+          await tab.locator('resumable-upload').waitFor({ state: 'detached' });
+          assert.deepEqual(
+            await tab.evaluate(() => {
+              const el = (window as unknown as { removed: HTMLElementTagNameMap['resumable-upload'] })
+                .removed;
+              return { connected: el.isConnected, statuses: el.items.map((i) => i.status) };
+            }),
+            { connected: false, statuses: ['paused'] },
+            'the removed element paused its upload',
+          );
+          // The request the server holds is aborted by the browser: the element let go of it.
+          assert.equal(await aborted, 'net::ERR_ABORTED');
+          const sentBefore = sent.get(owner)!.length;
+          release();
+
+          await tab.evaluate(() => window.show(true));
+          await assertProperties(tab, page);
+          assert.equal(
+            await tab.evaluate(
+              () =>
+                document.querySelector('resumable-upload') ===
+                (window as unknown as { removed: Element }).removed,
+            ),
+            false,
+            'the framework rendered a new element',
+          );
+          assert.equal(sent.get(owner)!.length, sentBefore, 'no request while no element was rendered');
+          await uploadAndCheck(tab, page, file);
+          assert.deepEqual(
+            await tab.evaluate(() =>
+              (window as unknown as { removed: HTMLElementTagNameMap['resumable-upload'] }).removed.items.map(
+                (i) => i.status,
+              ),
+            ),
+            ['paused'],
+            'the removed element stayed paused',
+          );
+        });
+      } finally {
+        release?.();
+        hold = null;
+      }
+    },
+  );
 }
