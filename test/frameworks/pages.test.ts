@@ -196,6 +196,12 @@ for (const page of Object.keys(PAGES) as Page[]) {
       await withTab(page, async (tab) => {
         await assertProperties(tab, page);
         await uploadAndCheck(tab, page, file);
+        if (page === 'react18' || page === 'react-wrapper') {
+          const version = await tab.evaluate(
+            () => (window as unknown as { reactVersion: string }).reactVersion,
+          );
+          assert.equal(version.split('.')[0], page === 'react18' ? '18' : '19', `React ${version} ran`);
+        }
         const progress = (await tab.evaluate(() => window.heard)).filter((e) => e.type === 'upload-progress');
         assert.ok(progress.length >= 5, `progress heard for each of the 5 chunks, got ${progress.length}`);
       });
