@@ -24,6 +24,7 @@ import { FormValueController } from './controllers/form-value.js';
 import { LangController } from './controllers/lang.js';
 import { ProgressThrottleController } from './controllers/progress-throttle.js';
 import { RetryCountdownController } from './controllers/retry-countdown.js';
+import { DetachPauseController } from './controllers/detach-pause.js';
 import type { PersistController } from './controllers/persist.js';
 
 export type { ResumableUploadI18n } from './i18n.js';
@@ -273,6 +274,12 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     Object.assign(this, elementDefaults());
     // Kept by no field: it only renders the host when a countdown's seconds change.
     new RetryCountdownController(this, () => this.items.map((i) => i.retryAt));
+    new DetachPauseController(
+      this,
+      () => this.items,
+      (item) => this.pause(item),
+      (item) => this.resume(item),
+    );
     for (const type of UPLOAD_EVENT_NAMES) {
       this._uploader.addEventListener(type, (e) => {
         this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);

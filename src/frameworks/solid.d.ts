@@ -4,10 +4,14 @@ import type { JSX } from 'solid-js';
 import type { ResumableUpload } from '../element/resumable-upload.js';
 import type { ResumableUploadEventProps, ResumableUploadProperties } from './types.js';
 
-/** Solid sets props of a custom element as properties; `on:upload-progress` listens to `upload-progress`. */
-export type ResumableUploadSolidProps = JSX.HTMLAttributes<ResumableUpload> &
-  ResumableUploadProperties &
-  ResumableUploadEventProps<'on:'>;
+/**
+ * Properties through `prop:` (`prop:chunkSize={n}`). Solid lower-cases a bare prop's name on a custom
+ * element (`chunkSize={n}` would set `chunksize`), so only the `prop:` spelling is typed; a kebab-case
+ * attribute (`chunk-size={n}`) is camel-cased back to the property. `on:upload-progress` listens.
+ */
+export type ResumableUploadSolidProps = JSX.HTMLAttributes<ResumableUpload> & {
+  [K in keyof ResumableUploadProperties as `prop:${K}`]?: ResumableUploadProperties[K];
+} & ResumableUploadEventProps<'on:'>;
 
 declare module 'solid-js' {
   namespace JSX {

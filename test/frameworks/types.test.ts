@@ -75,8 +75,8 @@ test('Solid: <resumable-upload> in JSX takes typed properties and on:upload-* li
   compile('test/types/.fixtures/solid.tsx');
 });
 
-test('the React and Vue pages the browser test runs type-check as user code', () => {
-  for (const page of ['react19.tsx', 'react-wrapper.tsx', 'vue.ts'])
+test('the JSX pages the browser tests run (React 19, the wrapper, SSR, Preact, Solid) type-check as user code', () => {
+  for (const page of ['react19.tsx', 'react-wrapper.tsx', 'ssr.tsx', 'preact.tsx', 'solid.tsx'])
     compile(`test/frameworks/.pages/${page}`);
 });
 
@@ -87,7 +87,9 @@ test('the main, engine and server entries compile without any framework types in
     `${sep}@lit${sep}react${sep}`,
     `${sep}vue${sep}`,
     `${sep}@vue${sep}`,
-    `${sep}.stubs${sep}`,
+    `${sep}preact${sep}`,
+    `${sep}solid-js${sep}`,
+    `${sep}svelte${sep}`,
   ];
   const pulled = program
     .getSourceFiles()

@@ -1,18 +1,7 @@
-// Vue 3 with an in-page template: `isCustomElement` leaves the tag to the browser, `@upload-*` listens.
+// Vue 3: the single-file component in vue-app.vue, compiled by @vue/compiler-sfc with `isCustomElement`
+// for the tag (as an app's Vite config does), mounted here.
 import { createApp } from 'vue';
 import 'resumable-upload';
-import { CHUNK_SIZE, hear } from './log.js';
+import App from './vue-app.vue';
 
-const app = createApp({
-  template: `<resumable-upload
-    status-url="/status"
-    upload-url="/upload"
-    :chunk-size="chunkSize"
-    :headers="headers"
-    @upload-progress="hear"
-    @upload-complete="hear"
-  />`,
-  setup: () => ({ chunkSize: CHUNK_SIZE, headers: { 'X-Owner': 'vue' }, hear }),
-});
-app.config.compilerOptions.isCustomElement = (tag) => tag === 'resumable-upload';
-app.mount('#root');
+createApp(App).mount('#root');

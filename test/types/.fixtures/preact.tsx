@@ -19,3 +19,5 @@ export const ok = (
 export const badDetail = <resumable-upload onupload-progress={(e) => e.detail.nope} />;
 // @ts-expect-error chunkSize is a number
 export const badProperty = <resumable-upload chunkSize="big" />;
+// @ts-expect-error a misspelt property
+export const misspelt = <resumable-upload chunkSise={1} />;
