@@ -283,7 +283,7 @@ export class UploadService {
         const location = await this.store.complete(key);
         lease.commit(size);
         await this.#deliver(key, current, size, location, sha256);
-        return { offset, size, complete: true, answered: true, sha256 };
+        return { offset, size, complete: true, answered: true, ...(sha256 && { sha256 }) };
       }
       return { offset, size, complete: false, answered: true };
     } finally {

@@ -179,6 +179,9 @@ function pump(
           });
           if (on.hash) for (const chunk of chunks) on.hash.update(chunk);
           timer?.refresh();
+          // What arrived meanwhile waits for its batch as it would for an idle writer (a fast disk would
+          // otherwise write each read that came during the last write on its own).
+          if (!end && queued < BATCH_BYTES) break;
         }
       } catch (err) {
         cleanup();
@@ -190,7 +193,7 @@ function pump(
       if (end) {
         cleanup();
         resolve(end);
-      }
+      } else if (queued > 0) batch ??= setTimeout(() => void drain(), BATCH_MS);
     }
 
     req.on('data', onData);
