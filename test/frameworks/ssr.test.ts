@@ -5,7 +5,15 @@
 // is rendered to a string on the server, served, hydrated in Chromium, and uploads a file intact.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -51,7 +59,19 @@ const run = promisify(execFile);
 /** The entries with code to import: types-only entries (vue, preact, solid, svelte) have none. */
 const runtimeEntries = Object.entries(pkg.exports)
   .filter(([, target]) => typeof target === 'string' || 'default' in target || 'node' in target)
-  .map(([entry]) => (entry === '.' ? pkg.name : `${pkg.name}${entry.slice(1)}`));
+  .flatMap(([entry, target]) => (entry.includes('*') ? expand(entry, target) : [entry]))
+  .map((entry) => (entry === '.' ? pkg.name : `${pkg.name}${entry.slice(1)}`));
+
+/** A pattern entry (`./locales/*`): one entry per built file it matches (not rollup's hashed chunks). */
+function expand(entry: string, target: string | Record<string, string>): string[] {
+  const path = typeof target === 'string' ? target : (target.node ?? target.default);
+  const [head, tail] = path.split('*');
+  const folder = join(root, head);
+  if (!existsSync(folder)) return [entry];
+  return readdirSync(folder)
+    .filter((f) => f.endsWith(tail) && !/-[\w]{8}\.js$/.test(f))
+    .map((f) => entry.replace('*', f.slice(0, -tail.length)));
+}
 
 before(() => {
   assert.ok(existsSync(join(root, 'dist/index.js')), 'dist/ is missing: run `npm run build` first');
