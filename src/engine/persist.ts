@@ -70,7 +70,7 @@ export async function persistence(q: Uploader, env?: PersistEnv): Promise<Persis
 
 async function hasOpfs(): Promise<boolean> {
   try {
-    return typeof Worker === 'function' && !!(await navigator.storage.getDirectory());
+    return typeof Worker === 'function' && !!(await navigator.storage?.getDirectory?.());
   } catch {
     return false;
   }
@@ -146,7 +146,8 @@ export class Persistence implements PersistApi {
     const limit = copyLimit(this.q.options.persist);
     let kept = 0;
     for (const [other, e] of this.entries) if (e.copy && other !== u) kept += e.size;
-    const estimate: StorageEstimate = await navigator.storage.estimate().catch(() => ({}));
+    // Not every browser has StorageManager (WebKitGTK on plain http has none): no estimate, no limit.
+    const estimate: StorageEstimate = (await navigator.storage?.estimate?.().catch(() => ({}))) ?? {};
     const { quota = Infinity, usage = 0 } = estimate;
     if (kept + entry.size > limit || quota - usage < entry.size) {
       warn(

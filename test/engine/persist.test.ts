@@ -13,6 +13,27 @@ import { startMockServer, stopMockServer } from '../support/scripted-server.js';
 
 const KiB = 1024;
 
+// What each engine's platform gives persist (README: which browser gets which). A handle a user can pick
+// exists only where showOpenFilePicker does (Chromium); OPFS where there is a StorageManager (Chromium,
+// Firefox; not WebKitGTK's MiniBrowser, where persist can only ask for the file again: the tests with
+// fake handles and no copy cover that path in every engine).
+const picksHandles = 'showOpenFilePicker' in globalThis;
+const hasOpfs = typeof navigator.storage?.getDirectory === 'function';
+
+/** navigator.storage.estimate answers `quota`; where the engine has no StorageManager, a stand-in does. */
+function stubEstimate(quota: number): void {
+  if (navigator.storage) {
+    sinon.stub(navigator.storage, 'estimate').resolves({ quota, usage: 0 });
+    return;
+  }
+  Object.defineProperty(navigator, 'storage', {
+    configurable: true,
+    value: { estimate: () => Promise.resolve({ quota, usage: 0 }) },
+  });
+  standIn = true;
+}
+let standIn = false;
+
 /** Entries in a Map: what IndexedDB would hold, readable by the test. */
 class MapStore implements PersistStore {
   readonly map = new Map<string, PersistEntry>();
@@ -57,6 +78,8 @@ describe('engine: persist', () => {
     reloaded?.clear();
     reloaded = null;
     sinon.restore();
+    if (standIn) delete (navigator as { storage?: unknown }).storage;
+    standIn = false;
   });
 
   /** The first page: `file` started with persist, then the page went away (paused: nothing canceled). */
@@ -96,34 +119,36 @@ describe('engine: persist', () => {
     await until(() => store.map.size === 0, 'the finished entry is deleted');
   });
 
-  it('a real FileSystemFileHandle kept in IndexedDB is read again after a reload (an OPFS handle stands in for a picked one)', async () => {
-    const source = makeFile(150 * KiB);
-    const root = await navigator.storage.getDirectory();
-    const handle = await root.getFileHandle('picked.bin', { create: true });
-    const w = await handle.createWritable();
-    await w.write(sourceBytes(source));
-    await w.close();
-    const picked = await handle.getFile();
-    const id = articleId(picked);
-    const store = await openStore();
-    h = scriptedUploader({ persist: true });
-    using(h.uploader, store, false).offer(picked, handle);
-    h.uploader.add([picked]);
-    await h.server.next();
-    for (let i = 0; i < 200 && !(await store.all()).length; i++) await new Promise((r) => setTimeout(r, 10));
-    h.uploader.pause();
-    const [entry] = await store.all();
-    expect(entry.handle, 'the handle went through structured clone').to.be.instanceOf(FileSystemFileHandle);
-    const page = reload(store);
-    const [item] = await page.uploader.restore();
-    (await h.server.next()).expectStatus(id).respond(200, '65536');
-    (await h.server.next()).expectChunk(source, id, 65536, source.size).respond(200, String(source.size));
-    await page.log.first('upload-complete');
-    expect(item.file.name).to.equal('picked.bin');
-    for (let i = 0; i < 200 && (await store.all()).length; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await store.all()).to.deep.equal([]);
-    await root.removeEntry('picked.bin');
-  });
+  if (picksHandles)
+    it('a real FileSystemFileHandle kept in IndexedDB is read again after a reload (an OPFS handle stands in for a picked one)', async () => {
+      const source = makeFile(150 * KiB);
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle('picked.bin', { create: true });
+      const w = await handle.createWritable();
+      await w.write(sourceBytes(source));
+      await w.close();
+      const picked = await handle.getFile();
+      const id = articleId(picked);
+      const store = await openStore();
+      h = scriptedUploader({ persist: true });
+      using(h.uploader, store, false).offer(picked, handle);
+      h.uploader.add([picked]);
+      await h.server.next();
+      for (let i = 0; i < 200 && !(await store.all()).length; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      h.uploader.pause();
+      const [entry] = await store.all();
+      expect(entry.handle, 'the handle went through structured clone').to.be.instanceOf(FileSystemFileHandle);
+      const page = reload(store);
+      const [item] = await page.uploader.restore();
+      (await h.server.next()).expectStatus(id).respond(200, '65536');
+      (await h.server.next()).expectChunk(source, id, 65536, source.size).respond(200, String(source.size));
+      await page.log.first('upload-complete');
+      expect(item.file.name).to.equal('picked.bin');
+      for (let i = 0; i < 200 && (await store.all()).length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await store.all()).to.deep.equal([]);
+      await root.removeEntry('picked.bin');
+    });
 
   it('a handle whose file changed (size or lastModified): warns, lists nothing, drops the entry', async () => {
     for (const changed of [makeFile(150 * KiB + 1), makeFile(150 * KiB, 'photo.bin', 1)]) {
@@ -181,8 +206,14 @@ describe('engine: persist', () => {
     expect(await p.obtain(item)).to.equal(false);
     expect(item.needs).to.equal('file');
     expect(p.match([makeFile(10), file])).to.have.length(1);
-    (await h.server.next()).expectStatus(id).respond(200, '0');
-    (await h.server.next()).expectChunk(file, id, 0, file.size).respond(200, String(file.size));
+    // The offset asked at the restore may still be the fresh one (WebKit gets here before the upload has
+    // taken it in): the upload then sends from it at once, else it asks again.
+    let next = await h.server.next();
+    if (next.method === 'GET') {
+      next.expectStatus(id).respond(200, '0');
+      next = await h.server.next();
+    }
+    next.expectChunk(file, id, 0, file.size).respond(200, String(file.size));
     await log.first('upload-complete');
   });
 
@@ -229,7 +260,7 @@ describe('engine: persist', () => {
     ["the origin's quota is used up", true, 50 * KiB],
   ] as const)
     it(`quota exhaustion (${what}): no copy, a warning, the upload goes on`, async () => {
-      sinon.stub(navigator.storage, 'estimate').resolves({ quota, usage: 0 });
+      stubEstimate(quota);
       const store = new MapStore();
       h = scriptedUploader({ persist });
       using(h.uploader, store, true);
@@ -245,33 +276,34 @@ describe('engine: persist', () => {
       await h.log.first('upload-complete');
     });
 
-  it('the OPFS copy: written in a Worker, read back byte for byte after a reload, deleted on cancel', async () => {
-    const store = new MapStore();
-    const file = makeFile(9 * 1024 * KiB + 7);
-    const id = articleId(file);
-    await savedBy(store, file, undefined, true);
-    await until(() => [...store.map.values()][0]?.copy?.complete === true, 'the copy is whole');
-    const { uploader } = reload(store, true);
-    const [item] = (await uploader.restore()) as UploadItem[];
-    const restored = new Uint8Array(await item.file.arrayBuffer());
-    expect(restored.length).to.equal(file.size);
-    expect(
-      restored.every((b, i) => b === sourceBytes(file)[i]),
-      'the copy is byte-identical',
-    ).to.equal(true);
-    (await h.server.next()).expectStatus(id);
-    const dir = [...store.map.values()][0].copy!.dir;
-    uploader.cancel(item);
-    await until(() => store.map.size === 0, 'the entry goes on cancel');
-    const top = await (await navigator.storage.getDirectory()).getDirectoryHandle('resumable-upload');
-    let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) {
-      gone = await top.getDirectoryHandle(dir).then(
-        () => false,
-        () => true,
-      );
-      if (!gone) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(gone, 'the copy folder is deleted').to.equal(true);
-  });
+  if (hasOpfs)
+    it('the OPFS copy: written in a Worker, read back byte for byte after a reload, deleted on cancel', async () => {
+      const store = new MapStore();
+      const file = makeFile(9 * 1024 * KiB + 7);
+      const id = articleId(file);
+      await savedBy(store, file, undefined, true);
+      await until(() => [...store.map.values()][0]?.copy?.complete === true, 'the copy is whole');
+      const { uploader } = reload(store, true);
+      const [item] = (await uploader.restore()) as UploadItem[];
+      const restored = new Uint8Array(await item.file.arrayBuffer());
+      expect(restored.length).to.equal(file.size);
+      expect(
+        restored.every((b, i) => b === sourceBytes(file)[i]),
+        'the copy is byte-identical',
+      ).to.equal(true);
+      (await h.server.next()).expectStatus(id);
+      const dir = [...store.map.values()][0].copy!.dir;
+      uploader.cancel(item);
+      await until(() => store.map.size === 0, 'the entry goes on cancel');
+      const top = await (await navigator.storage.getDirectory()).getDirectoryHandle('resumable-upload');
+      let gone = false;
+      for (let i = 0; i < 100 && !gone; i++) {
+        gone = await top.getDirectoryHandle(dir).then(
+          () => false,
+          () => true,
+        );
+        if (!gone) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(gone, 'the copy folder is deleted').to.equal(true);
+    });
 });
