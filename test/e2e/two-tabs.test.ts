@@ -36,7 +36,11 @@ describe('the same file in two tabs', () => {
       const t0 = performance.now();
       rig.proxy.throttle({ bytesPerSecond: 8 * MiB });
       await Promise.all(tabs.map((page) => pick(page, 'element', file.path)));
-      const rows = await Promise.all(tabs.map((page) => rowUntil(page, (r) => (r?.bytes ?? 0) > 0)));
+      // Progress is drawn at the throttle's pace (PROGRESS_RENDER_MS): a row's text may lag its item by a
+      // render, so wait for the follower's text as a user would see it.
+      const shown = (r: Awaited<ReturnType<typeof firstRow>>) =>
+        (r?.bytes ?? 0) > 0 && (!r?.elsewhere || r.status === 'Uploading in another tab');
+      const rows = await Promise.all(tabs.map((page) => rowUntil(page, shown)));
       const followers = rows.filter((r) => r.elsewhere);
       assert.equal(followers.length, 1, `one tab follows the other: ${JSON.stringify(rows)}`);
       assert.equal(followers[0].status, 'Uploading in another tab');
@@ -73,7 +77,10 @@ describe('the same file in two tabs', () => {
       await pick(a, 'element', file.path);
       await rowUntil(a, (r) => (r?.bytes ?? 0) >= 3 * MiB);
       await pick(b, 'element', file.path);
-      const before = await rowUntil(b, (r) => !!r?.elsewhere && r.bytes >= 4 * MiB);
+      const before = await rowUntil(
+        b,
+        (r) => !!r?.elsewhere && r.bytes >= 4 * MiB && r.status === 'Uploading in another tab',
+      );
       assert.equal(before.status, 'Uploading in another tab');
       const sentBefore = rig.proxy.uploads().filter((r) => rig.proxy.requests.indexOf(r) >= first).length;
       await a.close();

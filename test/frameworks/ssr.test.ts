@@ -20,7 +20,7 @@ import { before, test } from 'node:test';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
-import { createElement } from 'react';
+import { createElement, type ReactElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { chromium } from 'playwright-core';
 import { startUploadServer, type CompletedUpload, type RunningUploadServer } from '../../src/server/index.js';
@@ -127,7 +127,9 @@ test('a React page rendered on the server hydrates in Chromium, and the element 
     const www = join(tmp, 'www');
     mkdirSync(www);
     // The page module imports the package at its top: this process evaluates it, as a Next.js server does.
-    const { App } = await import('./.pages/ssr-app.js');
+    // (By a non-literal name: the page imports the built package, which `npm run typecheck` runs before.)
+    const page = './.pages/ssr-app.js';
+    const { App } = (await import(page)) as { App: () => ReactElement };
     const markup = renderToString(createElement(App));
     assert.match(
       markup,
