@@ -16,13 +16,6 @@ const SYNC_BYTES = 8 * 1024 * 1024;
 const HIGH_WATER = 1024 * 1024;
 
 /**
- * An idle writer waits for this much (or BATCH_MS, or the body's end) before it writes: a body that arrives
- * in 16-64 KiB reads, as through a proxy, then costs one writev per 256 KiB instead of one per read.
- */
-const BATCH_BYTES = 256 * 1024;
-const BATCH_MS = 5;
-
-/**
  * Streams a body into `path` from byte `options.start`, never past `start + limit`, fsyncing along the way and
  * once at the end. Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated
  * back to its last checkpoint (`start` for most: they are checkpointed every 8 MiB and every syncInterval).
@@ -114,7 +107,6 @@ function pump(
     let position = start;
     let writing = false;
     let end: BodyEnd | undefined;
-    let batch: ReturnType<typeof setTimeout> | undefined;
 
     const timer =
       idleTimeout > 0 && idleTimeout < 2 ** 31
@@ -141,8 +133,7 @@ function pump(
       queue.push(chunk);
       queued += chunk.length;
       if (queued >= HIGH_WATER) req.pause();
-      if (queued >= BATCH_BYTES || writing) void drain();
-      else batch ??= setTimeout(() => void drain(), BATCH_MS);
+      void drain();
     };
     // Node drops a destroyed request's buffer: take what it parsed but had not handed over yet.
     // 'aborted' is emitted while that buffer is still readable; read() re-emits it as 'data'.
@@ -153,7 +144,6 @@ function pump(
     const onClose = (): void => stop('aborted');
     const cleanup = (): void => {
       clearTimeout(timer);
-      clearTimeout(batch);
       req.off('data', onData);
       req.off('aborted', onAborted);
       req.off('end', onEnd);
@@ -161,8 +151,6 @@ function pump(
     };
 
     async function drain(): Promise<void> {
-      clearTimeout(batch);
-      batch = undefined;
       if (writing) return;
       writing = true;
       try {
@@ -179,9 +167,6 @@ function pump(
           });
           if (on.hash) for (const chunk of chunks) on.hash.update(chunk);
           timer?.refresh();
-          // What arrived meanwhile waits for its batch as it would for an idle writer (a fast disk would
-          // otherwise write each read that came during the last write on its own).
-          if (!end && queued < BATCH_BYTES) break;
         }
       } catch (err) {
         cleanup();
@@ -193,7 +178,7 @@ function pump(
       if (end) {
         cleanup();
         resolve(end);
-      } else if (queued > 0) batch ??= setTimeout(() => void drain(), BATCH_MS);
+      }
     }
 
     req.on('data', onData);
