@@ -197,6 +197,29 @@ export class UploadService {
 
   /** Appends one body, completing the upload when it reaches its size. */
   async append(key: string, request: AppendRequest): Promise<AppendOutcome> {
+    // Known before the lock: a status asked while this request still waits for it (a cut body whose bytes
+    // Node holds) waits for its end, instead of answering an offset this request is about to pass.
+    let ended = () => {};
+    const body = {
+      start: request.start,
+      activeAt: performance.now(),
+      ended: new Promise<void>((r) => (ended = r)),
+    };
+    if (!this.#receiving.has(key)) this.#receiving.set(key, body);
+    try {
+      return await this.#append(key, request, body, ended);
+    } finally {
+      ended();
+      if (this.#receiving.get(key) === body) this.#receiving.delete(key);
+    }
+  }
+
+  async #append(
+    key: string,
+    request: AppendRequest,
+    body: { start: number; activeAt: number; ended: Promise<void> },
+    ended: () => void,
+  ): Promise<AppendOutcome> {
     const { config } = this;
     const lease = await this.locker.acquire(
       key,
@@ -232,8 +255,7 @@ export class UploadService {
       const limit = Math.min(size ?? Infinity, config.maxSize) - start;
       // A newer request for this upload may stop this one once it goes quiet (its connection is likely dead).
       lease.onTakeover(() => request.body.destroy());
-      let ended = () => {};
-      const body = { start, activeAt: performance.now(), ended: new Promise<void>((r) => (ended = r)) };
+      body.activeAt = performance.now();
       this.#receiving.set(key, body);
       const { end, written } = await this.store
         .append(key, request.body, {
