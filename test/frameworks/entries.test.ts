@@ -1,10 +1,11 @@
 // The package's entry points as built: every `exports` target exists, and only `resumable-upload/react`
 // brings React in: an app bundling the element, the engine or the server gets no framework code.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from 'esbuild';
+import { starMatches } from './exports.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -32,14 +33,9 @@ async function packagesBundled(specifier: string, platform: 'browser' | 'node'):
   return [...new Set(names)].sort();
 }
 
-/** A pattern target (`./dist/locales/*.js`) exists when at least one file of its folder matches it. */
-function exists(path: string): boolean {
-  if (!path.includes('*')) return existsSync(join(root, path));
-  const [head, tail] = path.split('*');
-  const folder = join(root, dirname(head + 'x'));
-  const prefix = basename(head + 'x').slice(0, -1);
-  return existsSync(folder) && readdirSync(folder).some((f) => f.startsWith(prefix) && f.endsWith(tail));
-}
+/** A pattern target (`./dist/locales/*.js`) exists when at least one built file matches it. */
+const exists = (path: string): boolean =>
+  path.includes('*') ? starMatches(root, path).length > 0 : existsSync(join(root, path));
 
 test('every path in package.json `exports` exists in the build', () => {
   const missing = Object.entries(pkg.exports).flatMap(([entry, target]) =>

@@ -5,15 +5,7 @@
 // is rendered to a string on the server, served, hydrated in Chromium, and uploads a file intact.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -25,6 +17,7 @@ import { renderToString } from 'react-dom/server';
 import { chromium } from 'playwright-core';
 import { startUploadServer, type CompletedUpload, type RunningUploadServer } from '../../src/server/index.js';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import { starMatches } from './exports.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -65,12 +58,8 @@ const runtimeEntries = Object.entries(pkg.exports)
 /** A pattern entry (`./locales/*`): one entry per built file it matches (not rollup's hashed chunks). */
 function expand(entry: string, target: string | Record<string, string>): string[] {
   const path = typeof target === 'string' ? target : (target.node ?? target.default);
-  const [head, tail] = path.split('*');
-  const folder = join(root, head);
-  if (!existsSync(folder)) return [entry];
-  return readdirSync(folder)
-    .filter((f) => f.endsWith(tail) && !/-[\w]{8}\.js$/.test(f))
-    .map((f) => entry.replace('*', f.slice(0, -tail.length)));
+  const names = starMatches(root, path).filter((name) => !/-[\w]{8}$/.test(name));
+  return names.length ? names.map((name) => entry.replace('*', name)) : [entry];
 }
 
 before(() => {
