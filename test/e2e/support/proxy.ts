@@ -230,7 +230,11 @@ export class FaultProxy {
     }
     if (reset) conn.client.resetAndDestroy();
     else conn.client.destroy();
-    conn.server.destroy();
+    // Toward the server the link ends after what it passed on (writes Node still queues, then a FIN), so
+    // "forwarded" means delivered: a destroy dropped queued writes, and its reset could make the server's
+    // kernel drop bytes it held unread (seen as the server losing up to a chunk's tail under load).
+    conn.server.end();
+    setTimeout(() => conn.server.destroy(), 2000).unref();
   }
 
   private fromServer(conn: Conn, data: Buffer): void {
