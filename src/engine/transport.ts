@@ -3,6 +3,9 @@ import type { Transport, TransportRequest, TransportResponse } from './wire.js';
 
 export type { Transport, TransportRequest, TransportResponse } from './wire.js';
 
+/** Upload progress is passed on at most this often (ms). */
+const PROGRESS_MS = 25;
+
 /** XMLHttpRequest sender: the only browser API with upload progress. */
 export class XhrTransport implements Transport {
   send(req: TransportRequest): Promise<TransportResponse> {
@@ -42,7 +45,13 @@ export class XhrTransport implements Transport {
       xhr.withCredentials = req.withCredentials;
       for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
       if (req.body) {
+        let told = -Infinity;
         xhr.upload.onprogress = (e) => {
+          // WebKit fires one per 8 KiB (8,192 per 64 MiB), Chromium one per ~50 ms: pass on at most one
+          // per PROGRESS_MS, so the path costs the same everywhere (WebKit, engines bench: 0.91 -> see README).
+          const now = performance.now();
+          if (now - told < PROGRESS_MS && e.loaded < e.total) return;
+          told = now;
           armStall();
           req.onProgress?.(e.loaded);
         };
