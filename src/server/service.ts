@@ -97,6 +97,14 @@ const STATUS_WAIT_MS = 250;
 /** Temp files older than this are leftovers of a crash mid-write. */
 const TEMP_MAX_AGE = 60 * 60 * 1000;
 
+/** A body this process is receiving: where it started, when bytes last came, whether any came, its end. */
+interface Receiving {
+  start: number;
+  activeAt: number;
+  moved: boolean;
+  ended: Promise<void>;
+}
+
 /**
  * The upload service: offsets, limits, owners, locking and takeover, completion (onComplete exactly once)
  * and expiry. It knows no wire protocol and no disk: protocols call it, and it works over a store and a locker.
@@ -110,7 +118,7 @@ export class UploadService {
   readonly #initialized: Promise<void>;
   #sweeping: Promise<number> = Promise.resolve(0);
   /** Bodies this process is receiving, by key: where each started, when bytes last came, its end. */
-  readonly #receiving = new Map<string, { start: number; activeAt: number; ended: Promise<void> }>();
+  readonly #receiving = new Map<string, Receiving>();
   readonly #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(config: ServiceConfig, store: UploadStore, locker: Locker) {
@@ -165,7 +173,9 @@ export class UploadService {
    */
   overtaken(key: string, start: number): number | undefined {
     const body = this.#receiving.get(key);
-    return body && start <= body.start && performance.now() - body.activeAt < this.config.takeoverAfter
+    // A body that brought nothing yet (cut at its first byte, or still waiting for the lock) may end where
+    // it started: a request from there may be right, and waits for the lock instead.
+    return body?.moved && start <= body.start && performance.now() - body.activeAt < this.config.takeoverAfter
       ? body.start
       : undefined;
   }
@@ -200,9 +210,10 @@ export class UploadService {
     // Known before the lock: a status asked while this request still waits for it (a cut body whose bytes
     // Node holds) waits for its end, instead of answering an offset this request is about to pass.
     let ended = () => {};
-    const body = {
+    const body: Receiving = {
       start: request.start,
       activeAt: performance.now(),
+      moved: false,
       ended: new Promise<void>((r) => (ended = r)),
     };
     if (!this.#receiving.has(key)) this.#receiving.set(key, body);
@@ -217,7 +228,7 @@ export class UploadService {
   async #append(
     key: string,
     request: AppendRequest,
-    body: { start: number; activeAt: number; ended: Promise<void> },
+    body: Receiving,
     ended: () => void,
   ): Promise<AppendOutcome> {
     const { config } = this;
@@ -266,6 +277,7 @@ export class UploadService {
           digest: request.digest,
           onActivity: () => {
             body.activeAt = performance.now();
+            body.moved = true;
             lease.touch();
           },
           onDurable: (offset) => lease.commit(offset),
