@@ -1,6 +1,6 @@
 import { defaultOptions } from '../../../src/engine/options.js';
+import { FaultProxy, type RequestRecord } from '../../../test/e2e/support/proxy.js';
 import { BenchPage } from '../browser.js';
-import { CutProxy } from '../cut-proxy.js';
 import type { Harness } from '../harness.js';
 import { DEFAULT_CHUNK, ours, type Ctx } from '../plan.js';
 import { fmt, median, MiB, table } from '../report.js';
@@ -58,13 +58,19 @@ async function cutAndRetry(
     cutBytes,
   }: Pick<Ctx, 'plan' | 'files' | 'index'> & { sizeMiB: number; cutBytes: number },
 ): Promise<RetryCut[]> {
-  const proxy = await CutProxy.start(url);
+  // The e2e suite's fault proxy: the cut is its `cut` fault at the file's byte `cutBytes` of the first POST.
+  const proxy = await FaultProxy.start(Number(new URL(url).port));
   const page = await BenchPage.open(harness.browser, proxy.url, harness.files);
   const out: RetryCut[] = [];
   try {
     for (let k = 0; k < plan.retryCuts; k++) {
+      let first = 0;
       const s = await harness.upload({
-        beforeEach: () => proxy.arm(cutBytes),
+        beforeEach: () => {
+          proxy.clearFaults();
+          first = proxy.requests.length;
+          void proxy.inject({ kind: 'cut', at: cutBytes });
+        },
         variant: ours(DEFAULT_CHUNK, name),
         round: k + 1,
         indices: [index.heap[0]],
@@ -74,14 +80,15 @@ async function cutAndRetry(
         page,
         hash: true,
       });
-      const cutAt = proxy.cutAt ?? NaN;
-      const cut = proxy.log.find((e) => e.cut);
-      const after = proxy.log.filter((e) => e.arrived >= cutAt);
+      const log = proxy.requests.slice(first);
+      const cut = log.find((e) => e.fault === 'cut');
+      const cutAt = cut?.faultAt ?? NaN;
+      const after = log.filter((e) => e.arrived >= cutAt);
       const status = after.find((e) => e.method === 'GET');
       // The retry proper: the first POST that goes on from where the server is (Chromium itself may
       // first re-send the cut request on a fresh connection; the server answers that one 409).
-      const resumed = after.find((e) => e.method === 'POST' && e.startByte !== cut?.startByte);
-      const resend = after.find((e) => e.method === 'POST' && e.startByte === cut?.startByte);
+      const resumed = after.find((e) => e.method === 'POST' && e.start !== cut?.start);
+      const resend = after.find((e) => e.method === 'POST' && e.start === cut?.start);
       // Client side (page clock): the cut POST's end, then the status request's round trip.
       const rows = s.trace ?? [];
       const failedAt = rows.findIndex((r) => r[0] === 'POST');
@@ -89,23 +96,26 @@ async function cutAndRetry(
       const get = rows.slice(failedAt + 1).find((r) => r[0] === 'GET');
       // The POST that resumed: the last one (it carried the upload to its end).
       const resumedRow = rows.filter((r) => r[0] === 'POST').at(-1);
+      // A status answer is one small write: its first byte at the proxy is its end.
+      const answered = (e: RequestRecord | undefined) => e?.answered ?? null;
       out.push({
         cutToResendMs: resend ? resend.arrived - cutAt : null,
         resendAnswer: resend ? (resend.status ?? 'none') : null,
         statusToRetryByteMs:
-          status?.finished != null && resumed?.firstByte != null ? resumed.firstByte - status.finished : null,
+          answered(status) !== null && resumed?.firstByte != null
+            ? resumed.firstByte - answered(status)!
+            : null,
         cutToStatusMs: status ? status.arrived - cutAt : null,
         cutToRetryFirstByteMs: resumed?.firstByte != null ? resumed.firstByte - cutAt : null,
         statusRttClientMs: get ? get[4] - get[2] : null,
-        statusServerMs: status?.finished != null ? status.finished - status.arrived : null,
+        statusServerMs: answered(status) !== null ? answered(status)! - status!.arrived : null,
         errorToStatusSendMs: get && failed ? get[2] - failed[4] : null,
         failureToRetrySendMs:
           resumedRow && failed && resumedRow !== failed ? resumedRow[2] - failed[4] : null,
         firstRetryDelayMs: defaultOptions().retryDelays[0],
         chromiumResent: resend !== undefined,
         sequence: after.map(
-          (e) =>
-            `${e.method} ${e.path}${e.startByte !== null ? ` @${e.startByte}` : ''} -> ${e.status ?? 'cut'}`,
+          (e) => `${e.method} ${e.path}${e.start !== null ? ` @${e.start}` : ''} -> ${e.status ?? 'cut'}`,
         ),
         retries: s.retries,
         verified: s.verified,

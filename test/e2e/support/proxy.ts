@@ -1,64 +1,9 @@
 // A fault-injecting HTTP/1.1 proxy on raw TCP: it frames requests (Content-Length bodies, no pipelining,
 // which is all a browser's XHR sends) so it can cut, drop, freeze or throttle exactly where a test says.
 import net from 'node:net';
+import { isStatus, isUpload, parseHead, type Fault, type RequestRecord } from './proxy-requests.js';
 
-/** One fault, armed when it reaches the head of the queue and spent by the first request it matches. */
-export type Fault =
-  /**
-   * Upload POST (or tus/IETF append or creation with data) containing file byte `at`: bytes before it
-   * reach the server, then both sockets close.
-   */
-  | { kind: 'cut'; at: number }
-  /**
-   * Upload POST (or tus/IETF append) containing file byte `at`: from there nothing crosses, either way, not even a hangup,
-   * for `ms` (forever when omitted: a dead path the server never hears about). Then the link carries
-   * again what is left, including a hangup the client made meanwhile.
-   */
-  | { kind: 'freeze'; at: number; ms?: number }
-  /**
-   * Upload POST (or tus/IETF append or creation with data) containing file byte `at`: that byte reaches the
-   * server inverted (every bit flipped), silently; the rest of the request and its answer pass untouched.
-   */
-  | { kind: 'flip'; at: number }
-  /**
-   * Next upload POST (or tus/IETF append) reaches the server whole; its response is thrown away and the
-   * client socket closed.
-   */
-  | { kind: 'drop-response' }
-  /**
-   * Next status request (GET /status; a tus/IETF HEAD under /files) is answered 503 by the proxy, never
-   * reaching the server. `passable`: faults queued behind it may take effect first (a client that needs
-   * no status request after a cut does not hold up the next cut).
-   */
-  | { kind: 'status-503'; passable?: boolean }
-  /** Next status request gets a TCP reset. */
-  | { kind: 'status-reset'; passable?: boolean };
-
-export interface RequestRecord {
-  conn: number;
-  method: string;
-  path: string;
-  fileId: string | null;
-  /**
-   * Where the body starts in the file: X-Start-Byte of an upload POST, Upload-Offset of a tus/IETF append
-   * (PATCH, or POST + X-HTTP-Method-Override), 0 for a tus/IETF creation that carries data.
-   */
-  start: number | null;
-  /** A tus or IETF request carrying file bytes (an append, or a creation with data). */
-  appends: boolean;
-  contentLength: number;
-  /** Body bytes that crossed the client's wire (read from the browser). */
-  received: number;
-  /** Body bytes passed on to the server. */
-  forwarded: number;
-  /** Response status the client saw (or was injected); null when it saw none. */
-  status: number | null;
-  /** The response's Location (a tus/IETF creation names its upload URL there); null when none. */
-  location: string | null;
-  /** The connection that carried it has closed (so the server has seen the last of it). */
-  closed: boolean;
-  fault: Fault['kind'] | null;
-}
+export type { Fault, RequestRecord } from './proxy-requests.js';
 
 export interface Throttle {
   /** Request bytes per second, shared by every connection (one link). */
@@ -92,10 +37,6 @@ const DEBUG = !!process.env.RU_PROXY_DEBUG;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 
-const isUpload = (r: RequestRecord) => (r.method === 'POST' && r.path.startsWith('/upload')) || r.appends;
-const isStatus = (r: RequestRecord) =>
-  (r.method === 'GET' && r.path.startsWith('/status')) ||
-  (r.method === 'HEAD' && r.path.startsWith('/files'));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class FaultProxy {
@@ -242,7 +183,7 @@ export class FaultProxy {
     const req = conn.current;
     if (req && conn.currentFault?.fault.kind === 'drop-response') {
       // The server has answered (so it has stored the chunk): the answer never reaches the client.
-      this.fire(conn.currentFault);
+      this.fire(conn.currentFault, req);
       this.destroy(conn);
       return;
     }
@@ -252,6 +193,7 @@ export class FaultProxy {
       );
     if (req && conn.awaitingStatus) {
       conn.awaitingStatus = false;
+      req.answered = performance.now();
       const head = data.subarray(0, MAX_HEAD).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
       if (m) req.status = Number(m[1]);
@@ -304,7 +246,7 @@ export class FaultProxy {
         }
         const head = buf.subarray(0, end + 4);
         buf = buf.subarray(end + 4);
-        const req = this.parseHead(conn, head.toString('latin1'));
+        const req = parseHead(conn.id, head.toString('latin1'));
         this.requests.push(req);
         if (DEBUG)
           console.error(
@@ -320,7 +262,7 @@ export class FaultProxy {
         if (fault?.kind === 'status-503') {
           const body = 'Service Unavailable (injected)\n';
           req.status = 503;
-          this.fire(pending!);
+          this.fire(pending!, req);
           conn.client.end(
             `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n` +
               `Connection: close\r\n\r\n${req.method === 'HEAD' ? '' : body}`,
@@ -329,7 +271,7 @@ export class FaultProxy {
           return;
         }
         if (fault?.kind === 'status-reset') {
-          this.fire(pending!);
+          this.fire(pending!, req);
           this.destroy(conn, true);
           return;
         }
@@ -349,18 +291,20 @@ export class FaultProxy {
           buf = buf.subarray(piece.length);
           remaining -= piece.length;
           req.received += piece.length;
+          req.firstByte ??= performance.now();
+          if (remaining === 0) req.lastByte = performance.now();
           if (flip !== null && flip < req.forwarded + piece.length) {
             piece = Buffer.from(piece);
             piece[flip - req.forwarded] ^= 0xff;
             flip = null;
-            this.fire(pending!);
+            this.fire(pending!, req);
           }
           const allowed = armed ? armed.at - (req.start ?? 0) - req.forwarded : Infinity;
           if (armed && allowed < piece.length) {
             const rest = piece.subarray(Math.max(0, allowed));
             piece = piece.subarray(0, Math.max(0, allowed));
             if (piece.length && !(await this.send(conn, req, piece))) return;
-            this.fire(pending!);
+            this.fire(pending!, req);
             if (armed.kind === 'cut') return this.destroy(conn);
             // Frozen: read nothing, forward nothing, pass on no hangup.
             conn.frozen = true;
@@ -385,44 +329,8 @@ export class FaultProxy {
     }
   }
 
-  private parseHead(conn: Conn, text: string): RequestRecord {
-    const [line, ...fields] = text.split('\r\n');
-    const [method, path] = line.split(' ');
-    const headers = new Map<string, string>();
-    for (const f of fields) {
-      const i = f.indexOf(':');
-      if (i > 0) headers.set(f.slice(0, i).trim().toLowerCase(), f.slice(i + 1).trim());
-    }
-    if (headers.get('transfer-encoding')) throw new Error('chunked request bodies are not supported');
-    const contentLength = Number(headers.get('content-length') ?? 0);
-    // tus and IETF: an append names its offset (an sf-integer in IETF: parameters dropped); a creation
-    // with a body (tus Upload-Length/Upload-Defer-Length, IETF Upload-Complete) starts at 0.
-    const offset = headers.get('upload-offset')?.split(';')[0].trim();
-    const appending = method === 'PATCH' || (method === 'POST' && headers.has('x-http-method-override'));
-    const creating =
-      method === 'POST' &&
-      ['upload-length', 'upload-defer-length', 'upload-complete'].some((h) => headers.has(h));
-    const appends =
-      contentLength > 0 && ((appending && offset !== undefined) || (creating && offset === undefined));
-    const start = headers.get('x-start-byte') ?? (appends ? (offset ?? '0') : undefined);
-    return {
-      conn: conn.id,
-      method,
-      path,
-      fileId: headers.get('x-file-id') ?? null,
-      start: start === undefined ? null : Number(start),
-      appends,
-      contentLength,
-      received: 0,
-      forwarded: 0,
-      status: null,
-      location: null,
-      closed: false,
-      fault: null,
-    };
-  }
-
-  private fire(p: Pending): void {
+  private fire(p: Pending, req: RequestRecord | null): void {
+    if (req) req.faultAt = performance.now();
     this.armed.delete(p);
     p.fired();
   }
