@@ -10,6 +10,7 @@ import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { eventLog, firstRow, mount, openPage, pick, settle, type ClientOptions } from './support/browser.js';
 import { MiB, type SourceFile } from './support/files.js';
 import { assertStored, startRig, uploadUrlOf, type Rig } from './support/rig.js';
+import { creations, headOffset } from './support/scenarios.js';
 
 const CHUNK = 2 * MiB;
 const SIZE = 12 * MiB + 5;
@@ -86,11 +87,7 @@ describe('persist: reload and browser restart', () => {
       return Number(await res.text());
     }
     const url = uploadUrlOf(rig.proxy.requests.slice(from))!;
-    const res = await fetch(new URL(url, rig.server.url), {
-      method: 'HEAD',
-      headers: { 'Tus-Resumable': '1.0.0' },
-    });
-    return Number(res.headers.get('Upload-Offset'));
+    return headOffset(rig.server, options.protocol as 'tus' | 'ietf', new URL(url, rig.server.url).href);
   }
 
   /** Opens the page again, no pick: the element must list the file and finish it. */
@@ -112,6 +109,7 @@ describe('persist: reload and browser restart', () => {
     await assertStored(rig, file, { ...run, uploadUrl: options.protocol ? uploadUrlOf(requests) : null });
     assert.equal(posts[0]?.start, offset, 'the first request after reopening starts at the server offset');
     assert.equal(wire, file.size - offset, 'only the bytes the server lacked crossed the wire');
+    if (options.protocol) assert.equal(creations(requests), 0, 'it went on with the upload it had');
     const left = await until(
       'entries and copies are cleaned up',
       () => kept(page),
@@ -121,7 +119,7 @@ describe('persist: reload and browser restart', () => {
     return { wire };
   }
 
-  for (const protocol of [undefined, 'tus'] as const) {
+  for (const protocol of [undefined, 'tus', 'ietf'] as const) {
     test(`reload at ~40% (${protocol ?? 'status-upload'}): goes on by itself, only the missing bytes sent`, async (t) => {
       const file = await rig.file(SIZE);
       const options: ClientOptions = {

@@ -24,7 +24,7 @@ const RETRY = [0, 100, 300, 500, 1000];
 const isOk = (r: RequestRecord) => r.status !== null && r.status >= 200 && r.status <= 299;
 
 /** tus/IETF creations among `requests` (a POST to the endpoint). */
-const creations = (requests: readonly RequestRecord[]) =>
+export const creations = (requests: readonly RequestRecord[]) =>
   requests.filter((r) => r.method === 'POST' && /^\/files\/?(\?|$)/.test(r.path)).length;
 
 /** Stored byte-identical, and a tus/IETF upload was created once: every fault was resumed, not restarted. */
