@@ -12,6 +12,8 @@ type Told = [type: string, bytes: number, response?: string];
 const TOLD = ['upload-progress', 'upload-complete'] as const;
 /** How often the holder posts its progress (ms). */
 const TELL_MS = 100;
+/** The longest a completed holder waits for the other tabs to read its completion. */
+const HANDOVER_MS = 1000;
 
 /** One name per file and server across the origin's tabs: the Web Lock's and the BroadcastChannel's. */
 export const tabKey = (o: UploaderOptions, fileId: string): string =>
@@ -65,10 +67,26 @@ async function lead(q: Uploader, upload: Upload, name: string, body: () => Promi
   for (const type of TOLD) q.addEventListener(type, tell);
   try {
     await body();
+    // A follower that took the lock before reading the completion would start over: tus and IETF forget
+    // the upload URL as they complete. Followers drop their request as they read it: hold on until then.
+    if (upload.status === UploadStatus.complete) await followersGone(name);
   } finally {
     for (const type of TOLD) q.removeEventListener(type, tell);
     clearTimeout(timer);
     channel.close();
+  }
+}
+
+/** Resolves once no tab waits for the lock `name`, or after HANDOVER_MS (a follower that missed the news). */
+async function followersGone(name: string): Promise<void> {
+  const until = performance.now() + HANDOVER_MS;
+  try {
+    while ((await navigator.locks.query()).pending?.some((l) => l.name === name)) {
+      if (performance.now() > until) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } catch {
+    // No query(): the follower's own wait (below) is all there is.
   }
 }
 
