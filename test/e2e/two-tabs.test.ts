@@ -124,8 +124,8 @@ describe('the same file in two tabs', () => {
           `closed at ${before.bytes} B shown in the other tab; ${since(closedAt).posts.length} of ` +
             `${posts.length} appends after it; wire ${wire} B (+${wire - file.size}); cut by the close: ` +
             (posts
-              .filter((p) => p.status === null)
-              .map((p) => `${p.start}+${p.forwarded}`)
+              .filter((p) => p.received < p.contentLength)
+              .map((p) => `${p.start}+${p.received} of ${p.contentLength}`)
               .join(' ') || 'none'),
         );
         await assertStored(rig, file, { ...run, uploadUrl });
