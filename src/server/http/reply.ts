@@ -36,11 +36,13 @@ export function sendText(
  * is read to its end, so the answer always reaches the client: a cut there loses the answer often enough
  * (1 in 5 measured with a 1 MiB cap) that Chromium re-sends the chunk on its own, sometimes twice, which
  * costs more bytes than reading it once. A larger body (a whole file's rest) is read up to LINGER_BYTES, so
- * a browser's silent re-send of it is not swallowed to its end; up to LINGER_CONFLICT for a 409, which is
- * what that re-send gets (its old start is behind the upload): a client that misses a 409 asks the offset
- * again just as one that reads it does, and every byte read there is a byte the browser sent for nothing
- * (three-cuts e2e, 6 rounds each: with 1 MiB one re-send in six carried 4.2 MB, the server's MiB and what
- * the socket buffers hold by then; with 64 KiB at most 0.4 MB).
+ * a browser's silent re-send of it is not swallowed to its end. A 409, whatever its size, reads up to
+ * LINGER_CONFLICT: it is what that re-send gets (its old start is behind the upload), a client that misses a
+ * 409 asks the offset again just as one that reads it does, and every byte read there is a byte the browser
+ * sent for nothing. Chromium may re-send once per idle connection it holds: read to its end, each re-send
+ * costs a whole chunk; cut, ~0.3 MB (64 KiB and what the socket buffers hold by then). Measured: three-cuts
+ * e2e, 6 rounds each, one re-send in six carried 4.2 MB with 1 MiB read, at most 0.4 MB with 64 KiB; the
+ * network-cut e2e at load 20 saw a second re-send of a 2 MiB chunk, read to its end, break its bound.
  */
 const LINGER_IDLE_MS = 1000;
 const LINGER_MAX_MS = 10_000;
@@ -79,7 +81,12 @@ export function sendEarly(
   sendText(res, status, text, { ...headers, Connection: 'close' });
   if (req.readableEnded) return;
   const cut = () => req.socket?.destroy();
-  const limit = !chunked && length <= LINGER_WHOLE ? length : status === 409 ? LINGER_CONFLICT : LINGER_BYTES;
+  const limit =
+    status === 409
+      ? Math.min(chunked ? Infinity : length, LINGER_CONFLICT)
+      : !chunked && length <= LINGER_WHOLE
+        ? length
+        : LINGER_BYTES;
   const idle = setTimeout(cut, LINGER_IDLE_MS);
   const longest = setTimeout(cut, LINGER_MAX_MS);
   idle.unref();
