@@ -1,5 +1,16 @@
 // The requests diagnose() sends, one set per protocol: a tiny ask, a throwaway upload that takes a body
 // of a given size and is deleted after (where the protocol can delete), and the offset of that upload.
+import {
+  TUS_RESUMABLE,
+  TUS_VERSION,
+  UPLOAD_COMPLETE,
+  UPLOAD_DRAFT_INTEROP_VERSION,
+  UPLOAD_LENGTH,
+  UPLOAD_METADATA,
+  UPLOAD_OFFSET,
+  X_FILE_ID,
+  X_START_BYTE,
+} from '../shared/headers.js';
 import { UploadError } from './errors.js';
 import { isHtml, isOk, ok, parseOffset, reasonOf, request, type RequestParts } from './protocols/http.js';
 import { parseItem } from './protocols/ietf.js';
@@ -62,7 +73,7 @@ export function statusUploadProbe(
   const statusUrl = absolute(urls.statusUrl);
   const uploadUrl = absolute(urls.uploadUrl);
   const status = (id: string) =>
-    request(ctx, { method: 'GET', url: statusUrl, headers: { 'X-File-Id': id } });
+    request(ctx, { method: 'GET', url: statusUrl, headers: { [X_FILE_ID]: id } });
   const fix =
     'Point status-url at the upload server\'s status route (e.g. "/status" where it is mounted); ' +
     "a static file server or an app's fallback page answers HTML for any path";
@@ -88,7 +99,7 @@ export function statusUploadProbe(
         append: (start, body) => ({
           method: 'POST',
           url: uploadUrl,
-          headers: { 'X-File-Id': id, 'X-Start-Byte': String(start) },
+          headers: { [X_FILE_ID]: id, [X_START_BYTE]: String(start) },
           body: body ?? undefined,
         }),
         offset,
@@ -100,7 +111,7 @@ export function statusUploadProbe(
   };
 }
 
-const TUS = { 'Tus-Resumable': '1.0.0' };
+const TUS = { [TUS_RESUMABLE]: '1.0.0' };
 
 /** tus 1.0: OPTIONS answers Tus-Version; creation, PATCH, HEAD, DELETE. */
 export function tusProbe(ctx: RequestContext, endpoint: string): Probe {
@@ -109,7 +120,7 @@ export function tusProbe(ctx: RequestContext, endpoint: string): Probe {
     url,
     ask: () => request(ctx, { method: 'OPTIONS', url, headers: {} }),
     speaks(res) {
-      const versions = res.header('Tus-Version');
+      const versions = res.header(TUS_VERSION);
       if (isOk(res) && versions?.split(',').some((v) => v.trim() === '1.0.0'))
         return { ok: true, detail: `OPTIONS ${url} answers Tus-Version: ${versions}: tus 1.0` };
       const fix = 'Point endpoint at the tus server\'s creation URL (e.g. "/files/")';
@@ -128,13 +139,13 @@ export function tusProbe(ctx: RequestContext, endpoint: string): Probe {
           method: 'POST',
           url,
           // One byte more than is ever sent: the upload never completes, so no completion hook runs.
-          headers: { ...TUS, 'Upload-Length': String(size + 1), 'Upload-Metadata': 'filename ZGlhZ25vc2U=' },
+          headers: { ...TUS, [UPLOAD_LENGTH]: String(size + 1), [UPLOAD_METADATA]: 'filename ZGlhZ25vc2U=' },
         }),
-        'Tus-Resumable',
+        TUS_RESUMABLE,
       );
       return filesScratch(ctx, created, url, TUS, 'application/offset+octet-stream', parseOffset);
     },
-    exposes: ['Location', 'Upload-Offset', 'Tus-Version'],
+    exposes: ['Location', UPLOAD_OFFSET, TUS_VERSION],
     leavesData: false,
   };
 }
@@ -142,12 +153,12 @@ export function tusProbe(ctx: RequestContext, endpoint: string): Probe {
 /** IETF draft (interop 8): OPTIONS with the interop version; creation, PATCH, HEAD, DELETE. */
 export function ietfProbe(ctx: RequestContext, endpoint: string): Probe {
   const url = absolute(endpoint);
-  const interop = { 'Upload-Draft-Interop-Version': '8' };
+  const interop = { [UPLOAD_DRAFT_INTEROP_VERSION]: '8' };
   return {
     url,
     ask: () => request(ctx, { method: 'OPTIONS', url, headers: { ...interop } }),
     speaks(res) {
-      if (isOk(res) && !isHtml(res) && res.header('Tus-Version') === null)
+      if (isOk(res) && !isHtml(res) && res.header(TUS_VERSION) === null)
         return {
           ok: true,
           detail: `OPTIONS ${url} with interop version 8 answers ${res.status}: IETF resumable uploads`,
@@ -167,12 +178,12 @@ export function ietfProbe(ctx: RequestContext, endpoint: string): Probe {
         await request(ctx, {
           method: 'POST',
           url,
-          headers: { ...interop, 'Upload-Complete': '?0', 'Upload-Length': String(size + 1) },
+          headers: { ...interop, [UPLOAD_COMPLETE]: '?0', [UPLOAD_LENGTH]: String(size + 1) },
         }),
       );
       return filesScratch(ctx, created, url, interop, 'application/partial-upload', parseItem, true);
     },
-    exposes: ['Location', 'Upload-Offset'],
+    exposes: ['Location', UPLOAD_OFFSET],
     leavesData: false,
   };
 }
@@ -198,14 +209,14 @@ function filesScratch(
       headers: {
         ...headers,
         'Content-Type': contentType,
-        'Upload-Offset': String(start),
-        ...(ietf && { 'Upload-Complete': '?0' }),
+        [UPLOAD_OFFSET]: String(start),
+        ...(ietf && { [UPLOAD_COMPLETE]: '?0' }),
       },
       body: body ?? undefined,
     }),
     async offset() {
       const res = ok('Offset request', await request(ctx, { method: 'HEAD', url, headers: { ...headers } }));
-      const n = parse(res.header('Upload-Offset'));
+      const n = parse(res.header(UPLOAD_OFFSET));
       if (n === null)
         throw new UploadError('protocol', 'HEAD answered without an Upload-Offset', { response: res });
       return n;

@@ -1,4 +1,5 @@
 import { parseByteCount } from '../../shared/byte-count.js';
+import { CONTENT_DIGEST, REPR_DIGEST, WANT_CONTENT_DIGEST, WANT_REPR_DIGEST } from '../../shared/headers.js';
 import { UploadError } from '../errors.js';
 import type { TransportRequest, TransportResponse } from '../transport.js';
 import type { BodyDigest, RequestContext } from './types.js';
@@ -142,16 +143,16 @@ const wants = (res: TransportResponse, field: string): boolean =>
 
 /** Reads an answer's `Want-*-Digest` fields into `wanted` (a field once seen stays). */
 export function learnWanted(res: TransportResponse, wanted: WantedDigests): void {
-  wanted.content ||= wants(res, 'Want-Content-Digest');
-  wanted.repr ||= wants(res, 'Want-Repr-Digest');
+  wanted.content ||= wants(res, WANT_CONTENT_DIGEST);
+  wanted.repr ||= wants(res, WANT_REPR_DIGEST);
 }
 
 /** The digest fields an append carries: only those the server asked for, so others see no new header. */
 export function digestHeaders(digest: BodyDigest | undefined, wanted: WantedDigests): Record<string, string> {
   const out: Record<string, string> = {};
   if (!digest) return out;
-  if (wanted.content) out['Content-Digest'] = `sha-256=:${digest.body}:`;
-  if (wanted.repr && digest.file) out['Repr-Digest'] = `sha-256=:${digest.file}:`;
+  if (wanted.content) out[CONTENT_DIGEST] = `sha-256=:${digest.body}:`;
+  if (wanted.repr && digest.file) out[REPR_DIGEST] = `sha-256=:${digest.file}:`;
   return out;
 }
 

@@ -2,6 +2,13 @@
 // interop 6 = draft-04/-05 on request). Browsers can't see 104 Upload Resumption Supported, so the
 // upload is created by an empty POST with `Upload-Complete: ?0` and its URL read from `Location`.
 // Loaded on demand by `ietf()` in index.ts.
+import {
+  UPLOAD_COMPLETE,
+  UPLOAD_DRAFT_INTEROP_VERSION,
+  UPLOAD_LENGTH,
+  UPLOAD_LIMIT,
+  UPLOAD_OFFSET,
+} from '../../shared/headers.js';
 import { UploadError } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
 import { digestHeaders, httpError, integrityError, isOk, learnWanted, ok, request, slice } from './http.js';
@@ -41,7 +48,7 @@ export function parseLimit(value: string | null): Record<string, number> | null 
 }
 
 /** `Upload-Complete: ?1`; only exactly `?1` is true. */
-const completeIn = (res: TransportResponse): boolean => res.header('Upload-Complete')?.trim() === '?1';
+const completeIn = (res: TransportResponse): boolean => res.header(UPLOAD_COMPLETE)?.trim() === '?1';
 
 export class IetfSession implements ProtocolSession {
   url: string | null;
@@ -57,7 +64,7 @@ export class IetfSession implements ProtocolSession {
     options: IetfOptions,
   ) {
     this.endpoint = absolute(init.endpoint);
-    this.interop = { 'Upload-Draft-Interop-Version': String(options.interopVersion ?? 8) };
+    this.interop = { [UPLOAD_DRAFT_INTEROP_VERSION]: String(options.interopVersion ?? 8) };
     this.memory = new UrlMemory(
       memoryKey('ietf', this.endpoint, init.fileId),
       options.storage,
@@ -73,7 +80,7 @@ export class IetfSession implements ProtocolSession {
         await request(ctx, { method: 'HEAD', url: this.url, headers: { ...this.interop } }),
       );
       if (isOk(response)) {
-        const offset = parseItem(response.header('Upload-Offset'));
+        const offset = parseItem(response.header(UPLOAD_OFFSET));
         if (offset === null)
           throw new UploadError('protocol', 'HEAD answered without an Upload-Offset', { response });
         return { offset, complete: completeIn(response) && offset === size, response };
@@ -90,7 +97,7 @@ export class IetfSession implements ProtocolSession {
         await request(ctx, {
           method: 'POST',
           url: this.endpoint,
-          headers: { ...this.interop, 'Upload-Complete': '?0', 'Upload-Length': String(size) },
+          headers: { ...this.interop, [UPLOAD_COMPLETE]: '?0', [UPLOAD_LENGTH]: String(size) },
         }),
       ),
     );
@@ -98,7 +105,7 @@ export class IetfSession implements ProtocolSession {
     if (!location) throw new UploadError('protocol', 'Creation answered without a Location', { response });
     this.url = absolute(location, this.endpoint);
     this.remember(response);
-    return { offset: parseItem(response.header('Upload-Offset')) ?? 0, complete: false, response };
+    return { offset: parseItem(response.header(UPLOAD_OFFSET)) ?? 0, complete: false, response };
   }
 
   async append(ctx: RequestContext, start: number, end: number, onProgress: (loaded: number) => void) {
@@ -113,9 +120,9 @@ export class IetfSession implements ProtocolSession {
         headers: {
           ...this.interop,
           'Content-Type': 'application/partial-upload',
-          'Upload-Offset': String(start),
-          'Upload-Complete': last ? '?1' : '?0',
-          'Upload-Length': String(size),
+          [UPLOAD_OFFSET]: String(start),
+          [UPLOAD_COMPLETE]: last ? '?1' : '?0',
+          [UPLOAD_LENGTH]: String(size),
           ...digested,
         },
         body: slice(this.init.file, start, end),
@@ -132,7 +139,7 @@ export class IetfSession implements ProtocolSession {
     ok('Upload', response);
     this.remember(response);
     // Interop 8 drops Upload-Offset from 2xx answers: a 2xx means the whole body was taken.
-    const offset = parseItem(response.header('Upload-Offset')) ?? end;
+    const offset = parseItem(response.header(UPLOAD_OFFSET)) ?? end;
     return { offset, complete: last && offset === size, response };
   }
 
@@ -155,7 +162,7 @@ export class IetfSession implements ProtocolSession {
   /** Remembers the URL until the server's `max-age` (interop 6: `expires`) runs out. */
   private remember(response: TransportResponse): void {
     if (!this.url) return;
-    const limit = parseLimit(response.header('Upload-Limit'));
+    const limit = parseLimit(response.header(UPLOAD_LIMIT));
     const age = limit?.['max-age'] ?? limit?.expires;
     this.memory.remember(
       this.url,
@@ -166,7 +173,7 @@ export class IetfSession implements ProtocolSession {
   /** Reads `Upload-Limit` from any answer (a 413 carries it too): sizes requests before they are sent. */
   private learn(response: TransportResponse): TransportResponse {
     learnWanted(response, this.wanted);
-    const limit = parseLimit(response.header('Upload-Limit'));
+    const limit = parseLimit(response.header(UPLOAD_LIMIT));
     if (limit?.['max-size'] !== undefined) this.limits.maxSize = limit['max-size'];
     if (limit?.['max-append-size'] !== undefined) this.limits.maxAppendSize = limit['max-append-size'];
     return response;

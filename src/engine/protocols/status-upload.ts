@@ -1,3 +1,4 @@
+import { X_FILE_ID, X_FILE_SIZE, X_START_BYTE } from '../../shared/headers.js';
 import { UploadError } from '../errors.js';
 import { digestHeaders, isHtml, learnWanted, parseOffset, send, slice } from './http.js';
 import type { Protocol, ProtocolSession, RequestContext, ServerOffset, SessionInit } from './types.js';
@@ -22,7 +23,7 @@ export class StatusUploadSession implements ProtocolSession {
     const response = await send(ctx, 'Status request', {
       method: 'GET',
       url: init.statusUrl(),
-      headers: { 'X-File-Id': init.headerId },
+      headers: { [X_FILE_ID]: init.headerId },
     });
     learnWanted(response, this.wanted);
     const offset = parseOffset(response.body);
@@ -44,9 +45,9 @@ export class StatusUploadSession implements ProtocolSession {
       method: 'POST',
       url: this.init.uploadUrl(),
       headers: {
-        'X-File-Id': headerId,
-        'X-Start-Byte': String(start),
-        'X-File-Size': String(file.size),
+        [X_FILE_ID]: headerId,
+        [X_START_BYTE]: String(start),
+        [X_FILE_SIZE]: String(file.size),
         ...digestHeaders(ctx.digest, this.wanted),
       },
       body: slice(file, start, end),

@@ -1,5 +1,16 @@
 // tus 1.0.0 (tus.io/protocols/resumable-upload): creation, creation-with-upload, termination,
 // expiration and checksum. Loaded on demand by `tus()` in index.ts.
+import {
+  TUS_CHECKSUM_ALGORITHM,
+  TUS_EXTENSION,
+  TUS_MAX_SIZE,
+  TUS_RESUMABLE,
+  UPLOAD_CHECKSUM,
+  UPLOAD_EXPIRES,
+  UPLOAD_LENGTH,
+  UPLOAD_METADATA,
+  UPLOAD_OFFSET,
+} from '../../shared/headers.js';
 import { UploadError, checkSize } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
 import {
@@ -24,9 +35,9 @@ import type {
   SessionInit,
 } from './types.js';
 
-const TUS = { 'Tus-Resumable': '1.0.0' };
+const TUS = { [TUS_RESUMABLE]: '1.0.0' };
 /** Every answer of a tus server carries it: an error without it came from something in between. */
-const MARK = 'Tus-Resumable';
+const MARK = TUS_RESUMABLE;
 const OCTETS = 'application/offset+octet-stream';
 /** Checksummed bodies are read into memory whole: keep them small. */
 const CHECKSUM_MAX_BODY = 16 * 1024 * 1024;
@@ -78,7 +89,7 @@ export class TusSession implements ProtocolSession {
     if (this.url) {
       const response = this.learn(await request(ctx, { method: 'HEAD', url: this.url, headers: { ...TUS } }));
       if (isOk(response)) {
-        const offset = parseOffset(response.header('Upload-Offset'));
+        const offset = parseOffset(response.header(UPLOAD_OFFSET));
         if (offset === null)
           throw new UploadError('protocol', 'HEAD answered without an Upload-Offset', { response });
         return { offset, complete: offset === size, response };
@@ -117,10 +128,10 @@ export class TusSession implements ProtocolSession {
       if (response.status === 460) throw integrityError(httpError('Creation', response, MARK));
       this.created(response);
     } else {
-      headers['Upload-Offset'] = String(start);
+      headers[UPLOAD_OFFSET] = String(start);
       if (ctx.digest) Object.assign(headers, this.checksumHeaders(ctx));
       else if (this.checksum && body.size <= CHECKSUM_MAX_BODY)
-        headers['Upload-Checksum'] = `sha256 ${base64(
+        headers[UPLOAD_CHECKSUM] = `sha256 ${base64(
           new Uint8Array(await crypto.subtle.digest('SHA-256', await body.arrayBuffer())),
         )}`;
       response = this.learn(
@@ -131,9 +142,9 @@ export class TusSession implements ProtocolSession {
       // Checksum mismatch: the server kept nothing of this body.
       if (response.status === 460) throw integrityError(httpError('Upload', response, MARK));
       ok('Upload', response, MARK);
-      this.memory.renew(this.url, response.header('Upload-Expires'));
+      this.memory.renew(this.url, response.header(UPLOAD_EXPIRES));
     }
-    const offset = parseOffset(response.header('Upload-Offset'));
+    const offset = parseOffset(response.header(UPLOAD_OFFSET));
     return { offset, complete: offset === size, response };
   }
 
@@ -156,7 +167,7 @@ export class TusSession implements ProtocolSession {
   private checksumHeaders(ctx: RequestContext): Record<string, string> {
     if (!ctx.digest) return {};
     return {
-      ...(this.checksum && { 'Upload-Checksum': `sha256 ${ctx.digest.body}` }),
+      ...(this.checksum && { [UPLOAD_CHECKSUM]: `sha256 ${ctx.digest.body}` }),
       ...digestHeaders(ctx.digest, { content: false, repr: this.wanted.repr }),
     };
   }
@@ -167,7 +178,11 @@ export class TusSession implements ProtocolSession {
 
   private creationHeaders(): Record<string, string> {
     const { file, metadata } = this.init;
-    return { ...TUS, 'Upload-Length': String(file.size), 'Upload-Metadata': encodeMetadata(file, metadata) };
+    return {
+      ...TUS,
+      [UPLOAD_LENGTH]: String(file.size),
+      [UPLOAD_METADATA]: encodeMetadata(file, metadata),
+    };
   }
 
   /** A creation answer: 2xx with a Location, which is remembered. */
@@ -176,18 +191,18 @@ export class TusSession implements ProtocolSession {
     const location = response.header('Location');
     if (!location) throw new UploadError('protocol', 'Creation answered without a Location', { response });
     this.url = absolute(location, this.endpoint);
-    this.memory.remember(this.url, response.header('Upload-Expires'));
+    this.memory.remember(this.url, response.header(UPLOAD_EXPIRES));
     return response;
   }
 
   /** Reads what any answer announces: extensions, the size limit, checksum algorithms. */
   private learn(response: TransportResponse): TransportResponse {
     learnWanted(response, this.wanted);
-    for (const e of (response.header('Tus-Extension') ?? '').split(','))
+    for (const e of (response.header(TUS_EXTENSION) ?? '').split(','))
       if (e.trim()) this.extensions.add(e.trim());
-    const max = parseOffset(response.header('Tus-Max-Size'));
+    const max = parseOffset(response.header(TUS_MAX_SIZE));
     if (max !== null) this.limits.maxSize = max;
-    const algorithms = (response.header('Tus-Checksum-Algorithm') ?? '').toLowerCase().split(/\s*,\s*/);
+    const algorithms = (response.header(TUS_CHECKSUM_ALGORITHM) ?? '').toLowerCase().split(/\s*,\s*/);
     if (this.extensions.has('checksum') && algorithms.includes('sha256')) {
       this.checksum = true;
       this.limits.maxAppendSize = Math.min(this.limits.maxAppendSize ?? Infinity, CHECKSUM_MAX_BODY);

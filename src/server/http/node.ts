@@ -89,7 +89,7 @@ function toProtocolRequest(
     path,
     base,
     header(name) {
-      const value = req.headers[name];
+      const value = req.headers[name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
     },
     body: () => {

@@ -1,18 +1,19 @@
 // RFC 9530 digests on the wire, for every protocol: `Content-Digest` checks one request's body,
 // `Repr-Digest` (with the request that ends the upload) the whole stored file. The server asks for both
 // with `Want-*-Digest`, so a client sends them only to a server that checks them.
+import { CONTENT_DIGEST, REPR_DIGEST, WANT_CONTENT_DIGEST, WANT_REPR_DIGEST } from '../../shared/headers.js';
 import type { ExpectedDigest } from '../stores/types.js';
 import type { ProtocolRequest } from './types.js';
 
 /** Sent with the answers a client learns from: which digests this server checks. */
 export const WANT_DIGESTS: Readonly<Record<string, string>> = {
-  'Want-Content-Digest': 'sha-256=10',
-  'Want-Repr-Digest': 'sha-256=10',
+  [WANT_CONTENT_DIGEST]: 'sha-256=10',
+  [WANT_REPR_DIGEST]: 'sha-256=10',
 };
 
 /** What CORS must let a page send and read for digests. */
-export const DIGEST_REQUEST_HEADERS = ['Content-Digest', 'Repr-Digest'] as const;
-export const DIGEST_RESPONSE_HEADERS = ['Want-Content-Digest', 'Want-Repr-Digest', 'Repr-Digest'] as const;
+export const DIGEST_REQUEST_HEADERS = [CONTENT_DIGEST, REPR_DIGEST] as const;
+export const DIGEST_RESPONSE_HEADERS = [WANT_CONTENT_DIGEST, WANT_REPR_DIGEST, REPR_DIGEST] as const;
 
 /** A digest field's sha-256 (or sha-512) member; undefined when absent or only unknown algorithms. */
 function digestField(req: ProtocolRequest, name: string): ExpectedDigest | undefined {
@@ -27,12 +28,11 @@ function digestField(req: ProtocolRequest, name: string): ExpectedDigest | undef
 
 /** `Content-Digest: sha-256=:base64:`: a body that does not match is not kept. */
 export const contentDigest = (req: ProtocolRequest): ExpectedDigest | undefined =>
-  digestField(req, 'content-digest');
+  digestField(req, CONTENT_DIGEST);
 
 /** `Repr-Digest: sha-256=:base64:`: the whole file must have it before the upload completes. */
-export const reprDigest = (req: ProtocolRequest): ExpectedDigest | undefined =>
-  digestField(req, 'repr-digest');
+export const reprDigest = (req: ProtocolRequest): ExpectedDigest | undefined => digestField(req, REPR_DIGEST);
 
 /** The completing answer names the SHA-256 (hex) the stored file was checked against. */
 export const agreedDigest = (sha256: string | undefined): Record<string, string> =>
-  sha256 ? { 'Repr-Digest': `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:` } : {};
+  sha256 ? { [REPR_DIGEST]: `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:` } : {};

@@ -1,3 +1,12 @@
+import {
+  CONTENT_DIGEST,
+  REPR_DIGEST,
+  UPLOAD_COMPLETE,
+  UPLOAD_DRAFT_INTEROP_VERSION,
+  UPLOAD_LENGTH,
+  UPLOAD_LIMIT,
+  UPLOAD_OFFSET,
+} from '../../shared/headers.js';
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import { DIGEST_RESPONSE_HEADERS, WANT_DIGESTS, agreedDigest, contentDigest, reprDigest } from './digest.js';
@@ -26,27 +35,27 @@ export function createIetfProtocol(filesPath: string): WireProtocol {
     cors: {
       methods: ['POST', 'HEAD', 'PATCH', 'DELETE'],
       allowHeaders: [
-        'Upload-Draft-Interop-Version',
-        'Upload-Complete',
-        'Upload-Offset',
-        'Upload-Length',
-        'Content-Digest',
-        'Repr-Digest',
+        UPLOAD_DRAFT_INTEROP_VERSION,
+        UPLOAD_COMPLETE,
+        UPLOAD_OFFSET,
+        UPLOAD_LENGTH,
+        CONTENT_DIGEST,
+        REPR_DIGEST,
         'Content-Disposition',
       ],
       exposeHeaders: [
         'Location',
-        'Upload-Offset',
-        'Upload-Length',
-        'Upload-Complete',
-        'Upload-Limit',
+        UPLOAD_OFFSET,
+        UPLOAD_LENGTH,
+        UPLOAD_COMPLETE,
+        UPLOAD_LIMIT,
         ...DIGEST_RESPONSE_HEADERS,
       ],
     },
     failure: (status, message) => problem(status, message),
     async handle(req, service) {
       const target = filesTarget(req.path, filesPath);
-      const versionHeader = req.header('upload-draft-interop-version');
+      const versionHeader = req.header(UPLOAD_DRAFT_INTEROP_VERSION);
       if (!target || versionHeader === undefined) return undefined;
       // An sf-integer item (parameters allowed): `8.0`, `0x8` and `+8` are not versions.
       const item = versionHeader.split(';')[0].trim();
@@ -62,7 +71,7 @@ export function createIetfProtocol(filesPath: string): WireProtocol {
         if (req.method === 'OPTIONS') {
           return answer(204, {
             'Accept-Patch': PARTIAL,
-            'Upload-Limit': limits(service, dialect),
+            [UPLOAD_LIMIT]: limits(service, dialect),
             ...WANT_DIGESTS,
           });
         }
@@ -145,7 +154,7 @@ function flag(req: ProtocolRequest, name: string): boolean | undefined {
 
 /** An sf-integer item (parameters ignored); anything else is a 400. */
 function integer(req: ProtocolRequest, name: string): number | undefined {
-  const value = req.header(name.toLowerCase());
+  const value = req.header(name);
   if (value === undefined) return undefined;
   const item = value.split(';')[0].trim();
   if (!/^[0-9]{1,15}$/.test(item)) throw new HttpError(400, `${name} must be a non-negative integer`);
@@ -153,7 +162,7 @@ function integer(req: ProtocolRequest, name: string): number | undefined {
 }
 
 function completeFlag(req: ProtocolRequest): boolean {
-  const complete = flag(req, 'upload-complete');
+  const complete = flag(req, UPLOAD_COMPLETE);
   if (complete === undefined) throw new HttpError(400, 'Upload-Complete must be ?1 or ?0');
   return complete;
 }
@@ -166,7 +175,7 @@ async function create(
   dialect: Dialect,
 ): Promise<ProtocolReply | null> {
   const complete = completeFlag(req);
-  const size = integer(req, 'Upload-Length');
+  const size = integer(req, UPLOAD_LENGTH);
   const bodyLength = integer(req, 'Content-Length');
   const implied = complete && bodyLength !== undefined ? bodyLength : undefined;
   if (size !== undefined && implied !== undefined && size !== implied) {
@@ -183,8 +192,8 @@ async function create(
   if (interimWanted(req, bodyLength)) {
     req.inform?.(104, 'Upload Resumption Supported', {
       Location: location,
-      'Upload-Draft-Interop-Version': String(dialect.version),
-      'Upload-Limit': limits(service, dialect),
+      [UPLOAD_DRAFT_INTEROP_VERSION]: String(dialect.version),
+      [UPLOAD_LIMIT]: limits(service, dialect),
     });
   }
   const outcome = await service.append(key, {
@@ -194,15 +203,15 @@ async function create(
     final: complete,
     digest: contentDigest(req),
     reprDigest: reprDigest(req),
-    sizeName: 'Upload-Length',
+    sizeName: UPLOAD_LENGTH,
     takeoverAfter: 0,
   });
   if (!outcome.answered) return null;
   return answer(201, {
     Location: location,
-    'Upload-Offset': String(outcome.offset),
-    'Upload-Complete': outcome.complete ? '?1' : '?0',
-    'Upload-Limit': limits(service, dialect, await secondsLeft(service, key)),
+    [UPLOAD_OFFSET]: String(outcome.offset),
+    [UPLOAD_COMPLETE]: outcome.complete ? '?1' : '?0',
+    [UPLOAD_LIMIT]: limits(service, dialect, await secondsLeft(service, key)),
     ...WANT_DIGESTS,
     ...agreedDigest(outcome.sha256),
   });
@@ -214,7 +223,7 @@ async function head(
   key: string,
   dialect: Dialect,
 ): Promise<ProtocolReply> {
-  if (['upload-offset', 'upload-complete', 'upload-length'].some((h) => req.header(h) !== undefined)) {
+  if ([UPLOAD_OFFSET, UPLOAD_COMPLETE, UPLOAD_LENGTH].some((h) => req.header(h) !== undefined)) {
     throw new HttpError(
       400,
       'An offset request must not carry Upload-Offset, Upload-Complete or Upload-Length',
@@ -224,10 +233,10 @@ async function head(
   const size = state.complete?.size ?? state.record?.size ?? null;
   const offset = state.complete ? state.complete.size : await service.offset(key);
   return answer(204, {
-    'Upload-Offset': String(offset),
-    'Upload-Complete': state.complete ? '?1' : '?0',
-    ...(size === null ? {} : { 'Upload-Length': String(size) }),
-    'Upload-Limit': limits(service, dialect, state.complete ? undefined : await secondsLeft(service, key)),
+    [UPLOAD_OFFSET]: String(offset),
+    [UPLOAD_COMPLETE]: state.complete ? '?1' : '?0',
+    ...(size === null ? {} : { [UPLOAD_LENGTH]: String(size) }),
+    [UPLOAD_LIMIT]: limits(service, dialect, state.complete ? undefined : await secondsLeft(service, key)),
     ...WANT_DIGESTS,
   });
 }
@@ -240,7 +249,7 @@ async function append(
 ): Promise<ProtocolReply | null> {
   const type = req.header('content-type')?.split(';')[0].trim().toLowerCase();
   if (dialect.version >= 6 && type !== PARTIAL) throw new HttpError(415, `Content-Type must be ${PARTIAL}`);
-  const start = integer(req, 'Upload-Offset');
+  const start = integer(req, UPLOAD_OFFSET);
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
   const complete = completeFlag(req);
   await service.find(key); // not found, or expired
@@ -249,11 +258,11 @@ async function append(
       start,
       body: req.body(),
       bodyLength: integer(req, 'Content-Length'),
-      size: integer(req, 'Upload-Length'),
+      size: integer(req, UPLOAD_LENGTH),
       final: complete,
       digest: contentDigest(req),
       reprDigest: reprDigest(req),
-      sizeName: 'Upload-Length',
+      sizeName: UPLOAD_LENGTH,
       // The draft recommends that a new request take over from an older one at once.
       takeoverAfter: 0,
     })
@@ -265,18 +274,18 @@ async function append(
   if (!outcome.answered) return null;
   if (outcome.complete)
     return answer(200, {
-      'Upload-Offset': String(outcome.offset),
-      'Upload-Complete': '?1',
+      [UPLOAD_OFFSET]: String(outcome.offset),
+      [UPLOAD_COMPLETE]: '?1',
       ...agreedDigest(outcome.sha256),
     });
   return answer(dialect.version >= 7 ? 204 : 201, {
-    'Upload-Offset': String(outcome.offset),
-    'Upload-Complete': '?0',
+    [UPLOAD_OFFSET]: String(outcome.offset),
+    [UPLOAD_COMPLETE]: '?0',
   });
 }
 
 function problemReply(err: UploadProblem, dialect: Dialect, provided?: number): ProtocolReply {
-  const incomplete = { 'Upload-Complete': '?0' };
+  const incomplete = { [UPLOAD_COMPLETE]: '?0' };
   switch (err.code) {
     case 'not-found':
       return problem(404, err.message);
@@ -292,7 +301,7 @@ function problemReply(err: UploadProblem, dialect: Dialect, provided?: number): 
           'expected-offset': err.offset,
           ...(provided === undefined ? {} : { 'provided-offset': provided }),
         },
-        { ...incomplete, 'Upload-Offset': String(err.offset ?? 0) },
+        { ...incomplete, [UPLOAD_OFFSET]: String(err.offset ?? 0) },
       );
     case 'size-mismatch':
       return problem(

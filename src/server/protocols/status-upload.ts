@@ -1,3 +1,4 @@
+import { X_FILE_ID, X_FILE_SIZE, X_START_BYTE } from '../../shared/headers.js';
 import { parseByteCount } from '../options.js';
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
@@ -30,7 +31,7 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
 export const statusUpload: WireProtocol = {
   cors: {
     methods: ['GET', 'POST'],
-    allowHeaders: ['X-File-Id', 'X-Start-Byte', 'X-File-Size', ...DIGEST_REQUEST_HEADERS],
+    allowHeaders: [X_FILE_ID, X_START_BYTE, X_FILE_SIZE, ...DIGEST_REQUEST_HEADERS],
     exposeHeaders: [...DIGEST_RESPONSE_HEADERS],
   },
   failure: (status, message) => text(status, message),
@@ -45,7 +46,7 @@ export const statusUpload: WireProtocol = {
       await service.initialized();
       const owner = await req.owner();
       if (typeof owner !== 'string' || owner === '') return text(401, 'Unauthorized');
-      const header = req.header('x-file-id');
+      const header = req.header(X_FILE_ID);
       if (header === undefined || header === '') return text(400, 'X-File-Id header is required');
       const fileId = decodeId(header);
       const key = service.key(owner, fileId);
@@ -67,10 +68,10 @@ async function upload(
   owner: string,
   id: string,
 ): Promise<ProtocolReply | null> {
-  const start = byteHeader(req, 'x-start-byte', 'X-Start-Byte');
+  const start = byteHeader(req, X_START_BYTE);
   if (start === undefined) throw new HttpError(400, 'X-Start-Byte header is required');
-  const size = byteHeader(req, 'x-file-size', 'X-File-Size');
-  const bodyLength = byteHeader(req, 'content-length', 'Content-Length');
+  const size = byteHeader(req, X_FILE_SIZE);
+  const bodyLength = byteHeader(req, 'Content-Length');
   const { maxSize } = service.config;
   if (size !== undefined && size > maxSize) {
     throw new HttpError(413, `X-File-Size exceeds the limit of ${maxSize} bytes`);
@@ -94,7 +95,7 @@ async function upload(
     create: { owner, id },
     digest: contentDigest(req),
     reprDigest: reprDigest(req),
-    sizeName: 'X-File-Size',
+    sizeName: X_FILE_SIZE,
   });
   if (!outcome.answered) return null; // the connection is gone; what arrived is kept and durable
   return text(200, String(outcome.offset), agreedDigest(outcome.sha256));
@@ -138,8 +139,8 @@ function decodeId(header: string): string {
 }
 
 /** A byte-count header: undefined when absent; anything but plain decimal digits is a 400. */
-export function byteHeader(req: ProtocolRequest, header: string, name: string): number | undefined {
-  const value = req.header(header);
+export function byteHeader(req: ProtocolRequest, name: string): number | undefined {
+  const value = req.header(name);
   if (value === undefined) return undefined;
   const n = parseByteCount(value);
   if (n === undefined) throw new HttpError(400, `${name} must be a non-negative decimal integer`);

@@ -1,3 +1,18 @@
+import {
+  REPR_DIGEST,
+  TUS_CHECKSUM_ALGORITHM,
+  TUS_EXTENSION,
+  TUS_MAX_SIZE,
+  TUS_RESUMABLE,
+  TUS_VERSION,
+  UPLOAD_CHECKSUM,
+  UPLOAD_DEFER_LENGTH,
+  UPLOAD_EXPIRES,
+  UPLOAD_LENGTH,
+  UPLOAD_METADATA,
+  UPLOAD_OFFSET,
+  WANT_REPR_DIGEST,
+} from '../../shared/headers.js';
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import type { ExpectedDigest } from '../stores/types.js';
@@ -14,12 +29,12 @@ const CHECKSUMS: Record<string, string> = { sha1: 'sha1', sha256: 'sha256', sha5
 const OCTETS = 'application/offset+octet-stream';
 const METADATA_PAIR = /^[^\s,]+( [A-Za-z0-9+/]*={0,2})?$/;
 /** tus has no field for the whole file's digest: ours takes RFC 9530 `Repr-Digest` with the last PATCH. */
-const wantRepr = { 'Want-Repr-Digest': WANT_DIGESTS['Want-Repr-Digest'] };
+const wantRepr = { [WANT_REPR_DIGEST]: WANT_DIGESTS[WANT_REPR_DIGEST] };
 
 const reply = (status: number, body = '', headers: Record<string, string> = {}): ProtocolReply => ({
   status,
   body,
-  headers: { 'Tus-Resumable': VERSION, ...headers },
+  headers: { [TUS_RESUMABLE]: VERSION, ...headers },
 });
 
 /** tus 1.0.0: core, creation, creation-with-upload, creation-defer-length, termination, expiration, checksum. */
@@ -29,31 +44,31 @@ export function createTusProtocol(filesPath: string): WireProtocol {
       // GET too: a browser's preflight for the IETF protocol's GET offset request comes here.
       methods: ['POST', 'HEAD', 'GET', 'PATCH', 'DELETE'],
       allowHeaders: [
-        'Tus-Resumable',
-        'Upload-Length',
-        'Upload-Defer-Length',
-        'Upload-Metadata',
-        'Upload-Offset',
-        'Upload-Checksum',
-        'Repr-Digest',
+        TUS_RESUMABLE,
+        UPLOAD_LENGTH,
+        UPLOAD_DEFER_LENGTH,
+        UPLOAD_METADATA,
+        UPLOAD_OFFSET,
+        UPLOAD_CHECKSUM,
+        REPR_DIGEST,
         'X-HTTP-Method-Override',
         'X-Requested-With',
         'X-Request-ID',
       ],
       exposeHeaders: [
         'Location',
-        'Upload-Offset',
-        'Upload-Length',
-        'Upload-Defer-Length',
-        'Upload-Metadata',
-        'Upload-Expires',
-        'Tus-Resumable',
-        'Tus-Version',
-        'Tus-Extension',
-        'Tus-Max-Size',
-        'Tus-Checksum-Algorithm',
-        'Want-Repr-Digest',
-        'Repr-Digest',
+        UPLOAD_OFFSET,
+        UPLOAD_LENGTH,
+        UPLOAD_DEFER_LENGTH,
+        UPLOAD_METADATA,
+        UPLOAD_EXPIRES,
+        TUS_RESUMABLE,
+        TUS_VERSION,
+        TUS_EXTENSION,
+        TUS_MAX_SIZE,
+        TUS_CHECKSUM_ALGORITHM,
+        WANT_REPR_DIGEST,
+        REPR_DIGEST,
       ],
     },
     failure: (status, message) => reply(status, message),
@@ -62,14 +77,12 @@ export function createTusProtocol(filesPath: string): WireProtocol {
       if (!target) return undefined;
       const method = (req.header('x-http-method-override') ?? req.method).toUpperCase();
       if (method === 'OPTIONS') return reply(204, '', { ...discovery(service), ...wantRepr });
-      const version = req.header('tus-resumable');
+      const version = req.header(TUS_RESUMABLE);
       if (version !== VERSION) {
         return reply(
           412,
           `Tus-Resumable: ${VERSION} is required (or Upload-Draft-Interop-Version for the IETF protocol)`,
-          {
-            'Tus-Version': VERSION,
-          },
+          { [TUS_VERSION]: VERSION },
         );
       }
       try {
@@ -101,10 +114,10 @@ export function createTusProtocol(filesPath: string): WireProtocol {
 function discovery(service: UploadService): Record<string, string> {
   const { maxSize } = service.config;
   return {
-    'Tus-Version': VERSION,
-    'Tus-Extension': EXTENSIONS,
-    'Tus-Checksum-Algorithm': Object.keys(CHECKSUMS).join(','),
-    ...(Number.isFinite(maxSize) ? { 'Tus-Max-Size': String(maxSize) } : {}),
+    [TUS_VERSION]: VERSION,
+    [TUS_EXTENSION]: EXTENSIONS,
+    [TUS_CHECKSUM_ALGORITHM]: Object.keys(CHECKSUMS).join(','),
+    ...(Number.isFinite(maxSize) ? { [TUS_MAX_SIZE]: String(maxSize) } : {}),
   };
 }
 
@@ -114,13 +127,13 @@ async function create(
   owner: string,
   filesPath: string,
 ): Promise<ProtocolReply | null> {
-  const length = byteHeader(req, 'upload-length', 'Upload-Length');
-  const defer = req.header('upload-defer-length');
+  const length = byteHeader(req, UPLOAD_LENGTH);
+  const defer = req.header(UPLOAD_DEFER_LENGTH);
   if (defer !== undefined && defer !== '1') throw new HttpError(400, 'Upload-Defer-Length must be 1');
   if ((length === undefined) === (defer === undefined)) {
     throw new HttpError(400, 'Exactly one of Upload-Length and Upload-Defer-Length is required');
   }
-  const metadata = req.header('upload-metadata');
+  const metadata = req.header(UPLOAD_METADATA);
   if (metadata !== undefined) checkMetadata(metadata);
   // Checked before anything is created: a refused creation leaves no upload behind.
   const digest = checksum(req);
@@ -129,7 +142,7 @@ async function create(
   await service.create(key, { owner, id, size: length ?? null, metadata });
   const location = uploadLocation(req, filesPath, id);
   const hasBody = req.header('content-type')?.split(';')[0].trim().toLowerCase() === OCTETS;
-  const bodyLength = byteHeader(req, 'content-length', 'Content-Length');
+  const bodyLength = byteHeader(req, 'Content-Length');
   if (length === 0 || (hasBody && bodyLength !== 0)) {
     // creation-with-upload (and an empty file, complete at once).
     const outcome = await service.append(key, {
@@ -138,12 +151,12 @@ async function create(
       bodyLength: hasBody ? bodyLength : 0,
       digest,
       reprDigest: reprDigest(req),
-      sizeName: 'Upload-Length',
+      sizeName: UPLOAD_LENGTH,
     });
     if (!outcome.answered) return null;
     return reply(201, '', {
       Location: location,
-      'Upload-Offset': String(outcome.offset),
+      [UPLOAD_OFFSET]: String(outcome.offset),
       ...(await expires(service, key, outcome.complete)),
       ...wantRepr,
       ...agreedDigest(outcome.sha256),
@@ -151,7 +164,7 @@ async function create(
   }
   return reply(201, '', {
     Location: location,
-    'Upload-Offset': '0',
+    [UPLOAD_OFFSET]: '0',
     ...(await expires(service, key, false)),
     ...wantRepr,
   });
@@ -163,9 +176,9 @@ async function head(service: UploadService, key: string): Promise<ProtocolReply>
   const offset = state.complete ? state.complete.size : await service.offset(key);
   const metadata = state.record?.metadata ?? state.complete?.metadata;
   const headers: Record<string, string> = {
-    'Upload-Offset': String(offset),
-    ...(size === null ? { 'Upload-Defer-Length': '1' } : { 'Upload-Length': String(size) }),
-    ...(metadata !== undefined ? { 'Upload-Metadata': metadata } : {}),
+    [UPLOAD_OFFSET]: String(offset),
+    ...(size === null ? { [UPLOAD_DEFER_LENGTH]: '1' } : { [UPLOAD_LENGTH]: String(size) }),
+    ...(metadata !== undefined ? { [UPLOAD_METADATA]: metadata } : {}),
     ...(await expires(service, key, state.complete !== null)),
     ...wantRepr,
   };
@@ -180,23 +193,23 @@ async function patch(
   if (req.header('content-type')?.split(';')[0].trim().toLowerCase() !== OCTETS) {
     throw new HttpError(415, `Content-Type must be ${OCTETS}`);
   }
-  const start = byteHeader(req, 'upload-offset', 'Upload-Offset');
+  const start = byteHeader(req, UPLOAD_OFFSET);
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
-  const size = byteHeader(req, 'upload-length', 'Upload-Length');
+  const size = byteHeader(req, UPLOAD_LENGTH);
   const digest = checksum(req);
   await service.find(key); // not found, or expired
   const outcome = await service.append(key, {
     start,
     body: req.body(),
-    bodyLength: byteHeader(req, 'content-length', 'Content-Length'),
+    bodyLength: byteHeader(req, 'Content-Length'),
     size,
     digest,
     reprDigest: reprDigest(req),
-    sizeName: 'Upload-Length',
+    sizeName: UPLOAD_LENGTH,
   });
   if (!outcome.answered) return null;
   return reply(204, '', {
-    'Upload-Offset': String(outcome.offset),
+    [UPLOAD_OFFSET]: String(outcome.offset),
     ...(await expires(service, key, outcome.complete)),
     ...wantRepr,
     ...agreedDigest(outcome.sha256),
@@ -205,7 +218,7 @@ async function patch(
 
 /** `Upload-Checksum: sha1 <base64>`; an unknown algorithm is a 400. */
 function checksum(req: ProtocolRequest): ExpectedDigest | undefined {
-  const header = req.header('upload-checksum');
+  const header = req.header(UPLOAD_CHECKSUM);
   if (header === undefined) return undefined;
   const m = /^([a-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim());
   if (!m) throw new HttpError(400, 'Upload-Checksum must be "<algorithm> <base64 digest>"');
@@ -240,12 +253,12 @@ async function expires(
 ): Promise<Record<string, string>> {
   if (complete) return {};
   const at = await service.expiresAt(key);
-  return at === undefined ? {} : { 'Upload-Expires': new Date(at).toUTCString() };
+  return at === undefined ? {} : { [UPLOAD_EXPIRES]: new Date(at).toUTCString() };
 }
 
 function problemReply(problem: UploadProblem, service: UploadService): ProtocolReply {
   const offset: Record<string, string> =
-    problem.offset === undefined ? {} : { 'Upload-Offset': String(problem.offset) };
+    problem.offset === undefined ? {} : { [UPLOAD_OFFSET]: String(problem.offset) };
   switch (problem.code) {
     case 'not-found':
       return reply(404, problem.message);

@@ -9,7 +9,7 @@ export interface ProtocolRequest {
   path: string;
   /** The mount point's path as the client sees it (`''` at the root), for `Location`. */
   base: string;
-  /** A header's value (several joined by `, `), or undefined. Names are lower-case. */
+  /** A header's value (several joined by `, `), or undefined. Names in any case. */
   header(name: string): string | undefined;
   /** The body as a stream (read it once). */
   body(): Readable;

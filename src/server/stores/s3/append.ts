@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { AppendOptions, AppendResult } from '../types.js';
 import type { S3Bucket, StoredPart } from './client.js';
@@ -12,6 +12,12 @@ export interface PartPlan {
   partSize: number;
   /** Parts in flight at once. */
   concurrency: number;
+}
+
+/** Digest mode: one of the body's parts, waiting in a temporary object until the body is verified. */
+interface TempPart {
+  key: string;
+  size: number;
 }
 
 /**
@@ -31,108 +37,163 @@ export async function appendS3(
   options: AppendOptions,
   plan: PartPlan,
 ): Promise<AppendResult> {
-  const { start, digest } = options;
+  const { start } = options;
   if (progress.offset !== start) {
     throw new Error(`S3 store: append at ${start}, but the upload is at ${progress.offset}`);
   }
-  const hash = digest ? createHash(digest.algorithm) : undefined;
-  const staged = progress.staged > 0 ? await bucket.get(objects.staging) : undefined;
-  if (progress.staged > 0 && staged?.length !== progress.staged) {
-    throw new Error('S3 store: the staged bytes changed while being read');
-  }
-  const { strays } = progress;
-  if (strays.length > 0) await markStale(bucket, objects, progress, staged);
-  let uploadId = progress.uploadId;
-  const parts = [...progress.parts];
-  let partsEnd: number;
-  // One CreateMultipartUpload, however many parts start before it returns.
-  let creating: Promise<string> | undefined;
-  const upload = (): Promise<string> =>
-    uploadId ? Promise.resolve(uploadId) : (creating ??= bucket.createUpload(objects.object));
-  const first = parts.length + 1;
-  /** Digest mode: the body's parts, waiting in temporary objects until it is verified. */
-  const tempBase = `${objects.tempPrefix}${randomBytes(6).toString('hex')}-`;
-  const temps: Array<{ key: string; size: number }> = [];
-  let announced = 0;
-  let durableEnd = progress.partsEnd;
-
-  const writer = new PartWriter<StoredPart | { key: string; size: number }>({
-    concurrency: plan.concurrency,
-    partSize: plan.partSize,
-    send: async (part, index) => {
-      if (hash) {
-        const temp = { key: `${tempBase}${index + 1}`, size: part.length };
-        temps[index] = temp;
-        await bucket.put(temp.key, part);
-        return temp;
-      }
-      return bucket.uploadPart(objects.object, await upload(), first + index, part);
-    },
-    onConfirmed: (confirmed) => {
-      if (hash) return;
-      while (announced < confirmed.length) durableEnd += (confirmed[announced++] as StoredPart).size;
-      // The parts hold the staged bytes too: from now on the staging object names fewer parts and is stale.
-      options.onDurable?.(durableEnd);
-    },
-  });
-  const dropTemps = (): Promise<unknown> => Promise.all(temps.map((t) => bucket.delete(t.key)));
+  const staged = await readStaged(bucket, objects, progress);
+  const upload = new S3Append(bucket, objects, progress, options);
+  const writer = upload.writer(plan);
   try {
-    const pumped = await pump(body, staged, plan.partSize, options, hash, writer);
+    const { end, rest } = await pump(body, staged, plan.partSize, options, writer);
     writer.release();
     options.onEnded?.();
     // Every part that needed it waited for it, and they all returned.
-    if (creating) uploadId = await creating;
-    let { end } = pumped;
-    if (hash) {
-      if (!(end === 'end' && hash.digest().equals(digest!.value))) {
-        // A body that can't be verified (cut) or does not match keeps nothing.
-        if (end === 'end') end = 'mismatch';
-        await dropTemps();
-        return { end, written: 0 };
-      }
-      // Verified: the parts waiting in temporary objects become the upload's, in order.
-      uploadId = await upload();
-      const id = uploadId;
-      const copied = await runLimited(temps.length, plan.concurrency, (i) =>
-        bucket.copyPart(objects.object, id, first + i, temps[i]!.key, temps[i]!.size),
-      );
-      parts.push(...copied);
-      await dropTemps();
-    } else {
-      parts.push(...(writer.confirmed as StoredPart[]));
+    await upload.created();
+    if (options.digest && end !== 'end') {
+      // A body that can't be verified (cut) or does not match keeps nothing.
+      await upload.dropTemps();
+      return { end, written: 0 };
     }
-    partsEnd = parts.reduce((sum, part) => sum + part.size, 0);
+    await upload.keepParts(writer, plan.concurrency);
     // Parts sent before the overflow are durable (and were announced); nothing else of this body is kept.
-    if (end === 'overflow') return { end, written: Math.max(0, partsEnd - start) };
-    const remainder = Buffer.concat(pumped.rest);
-    const received = partsEnd + remainder.length - start;
-    if (received === 0) return { end, written: 0 };
-    let stage = remainder;
-    if (remainder.length >= MIN_PART) {
-      uploadId = await upload();
-      parts.push(await bucket.uploadPart(objects.object, uploadId, parts.length + 1, remainder));
-      partsEnd += remainder.length;
-      stage = Buffer.alloc(0);
-    }
-    // Written even when empty: it marks the stale staged bytes as used and dates the upload's last change.
-    await bucket.put(objects.staging, stage, stagingMetadata(parts.length, strays));
-    return { end, written: partsEnd + stage.length - start };
+    if (end === 'overflow') return { end, written: Math.max(0, upload.partsEnd - start) };
+    return { end, written: await upload.stage(Buffer.concat(rest)) };
   } catch (err) {
-    await dropTemps().catch(() => undefined);
+    await upload.dropTemps().catch(() => undefined);
     throw err;
   }
 }
 
 /**
- * Parts past a gap (a failed body's strays) are listed as stale before a part fills the gap, so they never
- * count; the staged bytes keep counting exactly as they did.
+ * The staged bytes that count (undefined when none). Parts past a gap (a failed body's strays) are listed as
+ * stale before a part fills the gap, so they never count; the staged bytes keep counting exactly as they did.
  */
-async function markStale(
+async function readStaged(
   bucket: S3Bucket,
   objects: UploadObjects,
   progress: Progress,
-  staged: Buffer | undefined,
-): Promise<void> {
-  const metadata = stagingMetadata(progress.parts.length, progress.strays);
-  await bucket.put(objects.staging, staged ?? Buffer.alloc(0), metadata);
+): Promise<Buffer | undefined> {
+  const staged = progress.staged > 0 ? await bucket.get(objects.staging) : undefined;
+  if (progress.staged > 0 && staged?.length !== progress.staged) {
+    throw new Error('S3 store: the staged bytes changed while being read');
+  }
+  if (progress.strays.length > 0) {
+    const metadata = stagingMetadata(progress.parts.length, progress.strays);
+    await bucket.put(objects.staging, staged ?? Buffer.alloc(0), metadata);
+  }
+  return staged;
+}
+
+/** One body's way into a multipart upload: its parts, the upload they join, and what is staged after. */
+class S3Append {
+  readonly #bucket: S3Bucket;
+  readonly #objects: UploadObjects;
+  readonly #progress: Progress;
+  readonly #options: AppendOptions;
+  #uploadId: string | undefined;
+  /** One CreateMultipartUpload, however many parts start before it returns. */
+  #creating: Promise<string> | undefined;
+  /** The upload's parts: those that count, then this body's. */
+  readonly #parts: StoredPart[];
+  readonly #first: number;
+  readonly #tempBase: string;
+  readonly #temps: TempPart[] = [];
+
+  constructor(bucket: S3Bucket, objects: UploadObjects, progress: Progress, options: AppendOptions) {
+    this.#bucket = bucket;
+    this.#objects = objects;
+    this.#progress = progress;
+    this.#options = options;
+    this.#uploadId = progress.uploadId;
+    this.#parts = [...progress.parts];
+    this.#first = this.#parts.length + 1;
+    this.#tempBase = `${objects.tempPrefix}${randomBytes(6).toString('hex')}-`;
+  }
+
+  /** Bytes in the upload's parts. */
+  get partsEnd(): number {
+    return this.#parts.reduce((sum, part) => sum + part.size, 0);
+  }
+
+  /** Sends the body's parts (to temporary objects with a digest) and announces the durable prefix. */
+  writer(plan: PartPlan): PartWriter<StoredPart | TempPart> {
+    const { digest, onDurable } = this.#options;
+    let announced = 0;
+    let durableEnd = this.#progress.partsEnd;
+    return new PartWriter<StoredPart | TempPart>({
+      concurrency: plan.concurrency,
+      partSize: plan.partSize,
+      send: async (part, index) => {
+        if (!digest)
+          return this.#bucket.uploadPart(
+            this.#objects.object,
+            await this.#upload(),
+            this.#first + index,
+            part,
+          );
+        const temp = { key: `${this.#tempBase}${index + 1}`, size: part.length };
+        this.#temps[index] = temp;
+        await this.#bucket.put(temp.key, part);
+        return temp;
+      },
+      onConfirmed: (confirmed) => {
+        if (digest) return;
+        while (announced < confirmed.length) durableEnd += (confirmed[announced++] as StoredPart).size;
+        // The parts hold the staged bytes too: from now on the staging object names fewer parts and is stale.
+        onDurable?.(durableEnd);
+      },
+    });
+  }
+
+  async created(): Promise<void> {
+    if (this.#creating) this.#uploadId = await this.#creating;
+  }
+
+  /** The body's parts join the upload: the confirmed ones, or (verified) the temporary ones, copied by S3. */
+  async keepParts(writer: PartWriter<StoredPart | TempPart>, concurrency: number): Promise<void> {
+    if (!this.#options.digest) {
+      this.#parts.push(...(writer.confirmed as StoredPart[]));
+      return;
+    }
+    const id = await this.#upload();
+    const temps = this.#temps;
+    const copied = await runLimited(temps.length, concurrency, (i) =>
+      this.#bucket.copyPart(this.#objects.object, id, this.#first + i, temps[i]!.key, temps[i]!.size),
+    );
+    this.#parts.push(...copied);
+    await this.dropTemps();
+  }
+
+  /**
+   * Stages the bytes after the last part (from MIN_PART on, they become a part too) and resolves with the
+   * bytes this body stored. The staging object is written even when empty: it marks the stale staged bytes
+   * as used and dates the upload's last change.
+   */
+  async stage(remainder: Buffer): Promise<number> {
+    const { start } = this.#options;
+    let partsEnd = this.partsEnd;
+    if (partsEnd + remainder.length - start === 0) return 0;
+    let stage = remainder;
+    if (remainder.length >= MIN_PART) {
+      const part = this.#parts.length + 1;
+      this.#parts.push(
+        await this.#bucket.uploadPart(this.#objects.object, await this.#upload(), part, remainder),
+      );
+      partsEnd += remainder.length;
+      stage = Buffer.alloc(0);
+    }
+    const metadata = stagingMetadata(this.#parts.length, this.#progress.strays);
+    await this.#bucket.put(this.#objects.staging, stage, metadata);
+    return partsEnd + stage.length - start;
+  }
+
+  dropTemps(): Promise<unknown> {
+    return Promise.all(this.#temps.map((t) => this.#bucket.delete(t.key)));
+  }
+
+  #upload(): Promise<string> {
+    const id = this.#uploadId;
+    return id ? Promise.resolve(id) : (this.#creating ??= this.#bucket.createUpload(this.#objects.object));
+  }
 }
