@@ -4,14 +4,16 @@
 // byte; upload-complete carries the SHA-256 both sides agreed on.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { INTEGRITY_CHUNK_SIZE } from '../../src/engine/options.js';
 import { MiB } from './support/files.js';
 import { assertStored, startRig, upload, type Rig } from './support/rig.js';
 
-const SIZE = 40 * MiB;
-/** The requests of an integrity upload with `chunk-size` 0 (INTEGRITY_CHUNK_SIZE in src/engine/options.ts). */
-const BLOCK = 16 * MiB;
-/** One byte inside the first request's body and one inside the last's (32 MiB to the end). */
-const FLIPS = [5 * MiB + 12_345, 35 * MiB + 4_567];
+/** The requests of an integrity upload with `chunk-size` 0. */
+const BLOCK = INTEGRITY_CHUNK_SIZE;
+/** Two requests and a shorter third. */
+const SIZE = 2 * BLOCK + 8 * MiB;
+/** One byte inside the first request's body and one inside the last's. */
+const FLIPS = [5 * MiB + 12_345, 2 * BLOCK + 3 * MiB + 4_567];
 const REFUSED = { 'status-upload': 409, tus: 460, ietf: 400 } as const;
 
 describe('integrity: two silently inverted bytes, for each protocol', () => {

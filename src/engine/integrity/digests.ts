@@ -2,32 +2,33 @@
 // and of the whole file, computed in a Worker one body ahead of the one being sent.
 import { UploadError } from '../errors.js';
 import type { BodyDigest } from '../protocols/types.js';
-import { createSha256 } from './sha256.js';
 import type { WorkerAnswer, WorkerRequest } from './worker.js';
-import { workerMain } from './worker.js';
+import { workerScript } from './worker-script.js';
 
 export const base64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
 export const hex = (base64Text: string): string =>
   Array.from(atob(base64Text), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 
-/** The worker's script: its body and the SHA-256 it uses, from their own source text. */
+/**
+ * The workers' script (worker.ts and hash-wasm, bundled at build time), from a Blob URL: a worker's
+ * script must be same-origin, and the bundle is often served from a CDN. A page's CSP needs
+ * `worker-src blob:`, and `script-src 'wasm-unsafe-eval'` for hash-wasm (else the JS SHA-256 runs).
+ */
 let scriptUrl: string | null = null;
 const workerUrl = (): string =>
-  (scriptUrl ??= URL.createObjectURL(
-    new Blob([`(${String(workerMain)})(${String(createSha256)})`], { type: 'text/javascript' }),
-  ));
+  (scriptUrl ??= URL.createObjectURL(new Blob([workerScript], { type: 'text/javascript' })));
 
 /** A worker and the answers it owes. */
 class Digester {
   readonly worker = new Worker(workerUrl());
   readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
 
-  constructor(file: File, role: 'body' | 'file') {
+  constructor(file: File, role: 'body' | 'file', peer: MessagePort) {
     this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
       this.waiting.get(data.id)?.(data);
       this.waiting.delete(data.id);
     };
-    this.worker.postMessage({ file, role } satisfies WorkerRequest);
+    this.worker.postMessage({ file, role, peer } satisfies WorkerRequest, [peer]);
   }
 
   /** Asks for `start`-`end`; the answer is awaited only when `wanted`. */
@@ -50,8 +51,8 @@ class Digester {
 }
 
 /**
- * One file's digests, from two Workers (the bodies', the whole file's) working side by side. Ask
- * `body(start, end)` before each request; the next body is digested meanwhile.
+ * One file's digests, from two Workers (the bodies', the whole file's) working side by side, the file
+ * read once. Ask `body(start, end)` before each request; the next body is digested meanwhile.
  */
 export class FileDigests {
   private readonly bodies: Digester;
@@ -62,8 +63,10 @@ export class FileDigests {
   file: string | null = null;
 
   constructor(private readonly source: File) {
-    this.bodies = new Digester(source, 'body');
-    this.whole = new Digester(source, 'file');
+    // The body worker hands the bytes it read to the file worker over this channel.
+    const { port1, port2 } = new MessageChannel();
+    this.bodies = new Digester(source, 'body', port1);
+    this.whole = new Digester(source, 'file', port2);
   }
 
   /** The digests of `file.slice(start, end)`; starts on the body after it, of the same length. */

@@ -5,8 +5,8 @@ export interface Sha256 {
 }
 
 /**
- * A SHA-256 whose state lives in a closure. Self-contained (it names nothing outside its body): the
- * integrity worker is built from its source text, so it must stay so.
+ * A SHA-256 whose state lives in a closure: the integrity worker's where hash-wasm's WebAssembly cannot
+ * run (no WebAssembly, or a Content-Security-Policy without 'wasm-unsafe-eval').
  */
 export function createSha256(): Sha256 {
   const K = new Int32Array([
