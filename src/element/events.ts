@@ -1,6 +1,6 @@
 // The element's events, named once: the typed map, and the list of names checked against it.
 import type { UploadEventMap } from '../engine/events.js';
-import type { FileRejectDetail } from './resumable-upload.js';
+import type { FileRejectDetail } from './file-checks.js';
 
 /** Every event the element dispatches, by name. */
 export interface ResumableUploadEventMap extends UploadEventMap {

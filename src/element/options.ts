@@ -61,6 +61,19 @@ export type ElementProperty = keyof ReturnType<typeof elementDefaults>;
 /** Called for a bad value, with the attribute's name, the form it accepts, the value and the default used. */
 export type Warn = (attribute: string, form: string, value: string, fallback: string) => void;
 
+/** A Warn that tells each of `el`'s attributes' bad values once, with the value as the attribute holds it. */
+export function warnOnce(el: Element): Warn {
+  const warned = new Map<string, string>();
+  return (attribute, form, value, fallback) => {
+    const shown = el.getAttribute(attribute) ?? value;
+    if (warned.get(attribute) === shown) return;
+    warned.set(attribute, shown);
+    console.warn(
+      `<${el.localName}>: ${attribute}="${shown}" is not valid; use ${form}. Using the default, ${fallback}.`,
+    );
+  };
+}
+
 type Numeric = 'chunkSize' | 'concurrency' | 'stallTimeout' | 'maxFileSize' | 'maxFiles';
 
 /** Numeric attributes: the smallest whole number taken, whether Infinity is, and the form a warning names. */
@@ -72,23 +85,6 @@ const NUMERIC: Record<Numeric, [attribute: string, min: number, infinite: boolea
   maxFiles: ['max-files', 1, true, 'a whole number of at least 1'],
 };
 
-/** The element properties that reach the engine or its checks. */
-export const OPTION_PROPS = new Set<PropertyKey>([
-  ...Object.keys(NUMERIC),
-  'protocol',
-  'endpoint',
-  'metadata',
-  'statusUrl',
-  'uploadUrl',
-  'retryDelays',
-  'headers',
-  'withCredentials',
-  'integrity',
-  'fileId',
-  'manual',
-  'persist',
-]);
-
 const WHOLE = /^\s*\d+\s*$/;
 
 /** Strict whole numbers, so `chunk-size="1e3"` or `"10MB"` warn instead of meaning something surprising. */
@@ -96,9 +92,19 @@ export const wholeNumber = {
   fromAttribute: (v: string | null) => (v !== null && WHOLE.test(v) ? Number(v) : NaN),
 };
 
-/** `persist` (on) or `persist="2GB"` (on, the size read by the engine's persist code); absent: off. */
+/** `persist`'s words: "false", "off" and "0" (the engine's 0) turn it off; "" and "true" turn it on. */
+const PERSIST_WORDS = /^\s*(?:(false|off|0)|true|)\s*$/i;
+
+/** `persist` as the engine takes it: a word above as `false` or `true`; anything else is a size such as
+ * "2GB", read (and warned about) by the engine's persist code. */
+export function persistOption(value: boolean | number | string): boolean | number | string {
+  const word = PERSIST_WORDS.exec(String(value));
+  return word ? !word[1] : value;
+}
+
+/** `persist`, `persist="2GB"`, `persist="false"`: read as `persistOption` does; absent: off. */
 export const persistSize = {
-  fromAttribute: (v: string | null) => (v === null ? false : v || true),
+  fromAttribute: (v: string | null) => (v === null ? false : persistOption(v)),
   toAttribute: (v: unknown) => (v === false ? null : v === true ? '' : String(v)),
 };
 
@@ -153,26 +159,9 @@ export function checkOptions(
       integrity: el.integrity,
       fileId: el.fileId,
       autoStart: !el.manual,
-      persist: el.persist,
+      persist: persistOption(el.persist),
     },
     maxFileSize: checked('maxFileSize', Infinity),
     maxFiles: checked('maxFiles', Infinity),
   };
-}
-
-/** `accept` as the file input reads it: extensions, exact MIME types, `type/*`. */
-export function accepts(file: File, accept: string): boolean {
-  const rules = accept
-    .toLowerCase()
-    .split(',')
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const name = file.name.toLowerCase();
-  const type = file.type.toLowerCase();
-  return (
-    !rules.length ||
-    rules.some((r) =>
-      r[0] === '.' ? name.endsWith(r) : r.endsWith('/*') ? type.startsWith(r.slice(0, -1)) : type === r,
-    )
-  );
 }

@@ -1,22 +1,14 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { Uploader } from '../engine/queue.js';
-import type { HeadersOption } from '../engine/options.js';
-import type { ProtocolName } from '../engine/protocols/index.js';
 import type { DiagnoseOptions, DiagnosisReport } from '../engine/diagnose.js';
 import type { UploadItem } from '../engine/upload.js';
-import { UPLOAD_EVENT_NAMES, type UploadEventName } from '../engine/events.js';
+import type { UploadEventName } from '../engine/events.js';
+import { announcements, relayEvents } from './engine-events.js';
+import { checkFiles } from './file-checks.js';
 import { fileRow, type RowAction } from './file-row.js';
 import { defaultI18n, type ResumableUploadI18n } from './i18n.js';
-import {
-  OPTION_PROPS,
-  accepts,
-  checkOptions,
-  delayList,
-  elementDefaults,
-  persistSize,
-  wholeNumber,
-  type ElementOptions,
-} from './options.js';
+import { checkOptions, warnOnce } from './options.js';
+import { ElementProperties } from './properties.js';
 import { styles } from './resumable-upload.styles.js';
 import { AnnouncerController } from './controllers/announcer.js';
 import { DropPasteController } from './controllers/drop-paste.js';
@@ -28,17 +20,7 @@ import { DetachPauseController } from './controllers/detach-pause.js';
 import type { PersistController } from './controllers/persist.js';
 
 export type { ResumableUploadI18n } from './i18n.js';
-
-/** Why a file was turned away before the engine saw it. */
-export type FileRejectReason = 'type' | 'size' | 'count';
-
-/** The detail of `file-reject`. */
-export interface FileRejectDetail {
-  file: File;
-  reason: FileRejectReason;
-  /** The message the element shows and announces (from `i18n`). */
-  message: string;
-}
+export type { FileRejectDetail, FileRejectReason } from './file-checks.js';
 
 /**
  * A file upload that survives lost connections: drop, paste or pick files, watch each one's progress,
@@ -92,7 +74,7 @@ export interface FileRejectDetail {
  * @event {CustomEvent<QueueCompleteDetail>} queue-complete - Nothing is left to upload.
  * @event {CustomEvent<FileRejectDetail>} file-reject - A file broke `accept`, `max-file-size`, `max-files` or `multiple`, and was not added.
  */
-export class ResumableUpload extends LitElement implements ElementOptions {
+export class ResumableUpload extends ElementProperties {
   static override styles = styles;
   static override shadowRootOptions: ShadowRootInit = {
     ...LitElement.shadowRootOptions,
@@ -100,163 +82,15 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   };
   static formAssociated = true;
 
-  static override properties: PropertyDeclarations = {
-    protocol: { reflect: true, useDefault: true },
-    endpoint: { reflect: true, useDefault: true },
-    metadata: { attribute: false },
-    statusUrl: { attribute: 'status-url', reflect: true, useDefault: true },
-    uploadUrl: { attribute: 'upload-url', reflect: true, useDefault: true },
-    chunkSize: { attribute: 'chunk-size', reflect: true, useDefault: true, converter: wholeNumber },
-    concurrency: { reflect: true, useDefault: true, converter: wholeNumber },
-    retryDelays: { attribute: 'retry-delays', reflect: true, useDefault: true, converter: delayList },
-    stallTimeout: { attribute: 'stall-timeout', reflect: true, useDefault: true, converter: wholeNumber },
-    accept: { reflect: true, useDefault: true },
-    multiple: { type: Boolean, reflect: true },
-    maxFileSize: { attribute: 'max-file-size', reflect: true, useDefault: true, converter: wholeNumber },
-    maxFiles: { attribute: 'max-files', reflect: true, useDefault: true, converter: wholeNumber },
-    manual: { type: Boolean, reflect: true },
-    persist: { reflect: true, useDefault: true, converter: persistSize },
-    disabled: { type: Boolean, reflect: true },
-    withCredentials: { attribute: 'with-credentials', type: Boolean, reflect: true },
-    integrity: { type: Boolean, reflect: true },
-    name: { reflect: true, useDefault: true },
-    required: { type: Boolean, reflect: true },
-    headers: { attribute: false },
-    fileId: { attribute: false },
-    i18n: { attribute: false },
-  };
-
-  /**
-   * The wire protocol: `status-upload` (the article's two URLs), `tus` (tus 1.0) or `ietf` (IETF Resumable
-   * Uploads for HTTP). tus and IETF load their code beside the bundle on first use.
-   * @default 'status-upload'
-   */
-  declare protocol: ProtocolName;
-  /**
-   * tus and IETF: the creation URL files are `POST`ed to; each gets an upload URL of its own.
-   * @default '/files/'
-   */
-  declare endpoint: string;
-  /**
-   * tus: sent as `Upload-Metadata` on creation, after `filename` and `filetype`.
-   * @default {}
-   */
-  declare metadata: Record<string, string>;
-  /**
-   * status-upload: URL asked `GET` with `X-File-Id` for the byte count the server holds.
-   * @default 'status'
-   */
-  declare statusUrl: string;
-  /**
-   * status-upload: URL the bytes are `POST`ed to.
-   * @default 'upload'
-   */
-  declare uploadUrl: string;
-  /**
-   * Bytes per request; 0 sends the rest of each file in one request (the fastest; proxies' 413s shrink it).
-   * @default 0
-   */
-  declare chunkSize: number;
-  /**
-   * How many files upload at once.
-   * @default 2
-   */
-  declare concurrency: number;
-  /**
-   * Milliseconds before each retry, comma-separated in the attribute; its length is the number of retries.
-   * @default [0, 1000, 3000, 5000, 10000]
-   */
-  declare retryDelays: number[];
-  /**
-   * Milliseconds without progress before a request is abandoned and retried; 0 never gives up.
-   * @default 30000
-   */
-  declare stallTimeout: number;
-  /**
-   * File types taken, as the file input's `accept`: `.pdf,image/*`.
-   * @default ''
-   */
-  declare accept: string;
-  /**
-   * Take several files per pick, drop or paste.
-   * @default false
-   */
-  declare multiple: boolean;
-  /**
-   * Largest file size in bytes; bigger files are rejected with `file-reject`.
-   * @default Infinity
-   */
-  declare maxFileSize: number;
-  /**
-   * Most files in the list; more are rejected with `file-reject`.
-   * @default Infinity
-   */
-  declare maxFiles: number;
-  /**
-   * Don't start on selection: call `start()`.
-   * @default false
-   */
-  declare manual: boolean;
-  /**
-   * Keep unfinished uploads across a reload and a browser restart: the element lists them again and goes
-   * on, or asks for one click where the browser wants a gesture. A size (`persist="2GB"`) caps the copies
-   * kept where the browser gives no file handle (README: "Surviving a reload").
-   * @default false
-   */
-  declare persist: boolean | number | string;
-  /**
-   * No picking, dropping or pasting; row buttons are disabled too. Uploads already running go on.
-   * @default false
-   */
-  declare disabled: boolean;
-  /**
-   * Send cookies and HTTP auth with cross-origin requests.
-   * @default false
-   */
-  declare withCredentials: boolean;
-  /**
-   * SHA-256 of each request's body and of the file, in a Worker, checked by servers that ask for them; a
-   * damaged body is sent again. `upload-complete` carries `sha256` and `verified`.
-   * @default false
-   */
-  declare integrity: boolean;
-  /**
-   * The form field name the completed uploads' ids are submitted under.
-   * @default ''
-   */
-  declare name: string;
-  /**
-   * The form can't be submitted until a file is uploaded.
-   * @default false
-   */
-  declare required: boolean;
-  /**
-   * Extra request headers, or a function returning them (called before every request).
-   * @default {}
-   */
-  declare headers: HeadersOption;
-  /**
-   * Names a file for the server.
-   * @default defaultFileId
-   */
-  declare fileId: (file: File) => string;
-  /**
-   * Strings and formatters, merged over the locale loaded for the element's `lang` (README: "Languages"), or English.
-   * @default {}
-   */
-  declare i18n: Partial<ResumableUploadI18n>;
-
   private readonly _uploader = new Uploader();
   /** Checked values of the numeric attributes; a bad one is replaced by its default. */
   private _limits = { maxFileSize: Infinity, maxFiles: Infinity };
-  /** The bad value each attribute was last warned about. */
-  private readonly _warned = new Map<string, string>();
+  private readonly _warn = warnOnce(this);
+  private readonly _say = announcements();
   private _slotted = false;
   private _message = '';
-  private readonly _milestones = new WeakMap<UploadItem, number>();
-  /** `persist`'s controller, loaded the first time the attribute is set. */
-  private _persist: Promise<PersistController> | null = null;
-  private _persisted: PersistController | null = null;
+  /** `persist`'s controller, loaded the first time the attribute is set: null while it loads. */
+  private _persisted?: PersistController | null;
   // Controllers run in this order after each render: the throttle notes the time, the announcer starts
   // its next batch, the form syncs, the countdown schedules its next tick.
   private readonly _progress = new ProgressThrottleController(this);
@@ -271,7 +105,6 @@ export class ResumableUpload extends LitElement implements ElementOptions {
 
   constructor() {
     super();
-    Object.assign(this, elementDefaults());
     // Kept by no field: it only renders the host when a countdown's seconds change.
     new RetryCountdownController(this, () => this.items.map((i) => i.retryAt));
     new DetachPauseController(
@@ -280,12 +113,7 @@ export class ResumableUpload extends LitElement implements ElementOptions {
       (item) => this.pause(item),
       (item) => this.resume(item),
     );
-    for (const type of UPLOAD_EVENT_NAMES) {
-      this._uploader.addEventListener(type, (e) => {
-        this._onEngineEvent(type, 'item' in e.detail ? e.detail.item : undefined);
-        this.dispatchEvent(new CustomEvent(type, { detail: e.detail, bubbles: true, composed: true }));
-      });
-    }
+    relayEvents(this._uploader, this, this._onEngineEvent);
   }
 
   /** The state of each upload, in the order added. */
@@ -316,41 +144,19 @@ export class ResumableUpload extends LitElement implements ElementOptions {
 
   /** Adds files as if picked, after `accept`, `max-file-size`, `max-files` and `multiple`; returns those taken. */
   addFiles(files: Iterable<File> | ArrayLike<File>): UploadItem[] {
-    const t = this._t();
-    const taken: File[] = [];
-    const messages: string[] = [];
     this._sync();
     const given = Array.from(files);
-    for (const file of this._persisted?.match(given) ?? given) {
-      const { maxFileSize, maxFiles } = this._limits;
-      const reason: FileRejectReason | null = !accepts(file, this.accept)
-        ? 'type'
-        : file.size > maxFileSize
-          ? 'size'
-          : (taken.length && !this.multiple) || this.items.length + taken.length >= maxFiles
-            ? 'count'
-            : null;
-      if (!reason) {
-        taken.push(file);
-        continue;
-      }
-      const message =
-        reason === 'type'
-          ? t.rejectType(file.name)
-          : reason === 'size'
-            ? t.rejectSize(file.name, t.formatSize(maxFileSize))
-            : t.rejectCount(file.name);
-      messages.push(message);
-      this._announcer.announce(message);
-      this.dispatchEvent(
-        new CustomEvent<FileRejectDetail>('file-reject', {
-          detail: { file, reason, message },
-          bubbles: true,
-          composed: true,
-        }),
-      );
+    const { taken, rejected } = checkFiles(
+      this._persisted?.match(given) ?? given,
+      this,
+      this._limits,
+      this._t(),
+    );
+    for (const detail of rejected) {
+      this._announcer.announce(detail.message);
+      this.dispatchEvent(new CustomEvent('file-reject', { detail, bubbles: true, composed: true }));
     }
-    this._message = messages.join(' ');
+    this._message = rejected.map((d) => d.message).join(' ');
     this.requestUpdate();
     return taken.length ? this._uploader.add(taken) : [];
   }
@@ -407,7 +213,8 @@ export class ResumableUpload extends LitElement implements ElementOptions {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ([...changed.keys()].some((k) => OPTION_PROPS.has(k))) this._sync();
+    // Any changed property may be an option: all are handed over again (cheap). Renders for progress change none.
+    if (changed.size) this._sync();
   }
 
   protected override render() {
@@ -468,42 +275,22 @@ export class ResumableUpload extends LitElement implements ElementOptions {
     const { options, maxFileSize, maxFiles } = checkOptions(this, this._warn);
     this._limits = { maxFileSize, maxFiles };
     this._uploader.setOptions(options);
-    if (options.persist)
-      this._persist ??= import('./controllers/persist.js').then(
+    if (options.persist && this._persisted === undefined) {
+      this._persisted = null;
+      void import('./controllers/persist.js').then(
         (m) => (this._persisted = new m.PersistController(this, this._uploader, () => this._input)),
       );
-  }
-
-  private _warn = (attribute: string, form: string, value: string, fallback: string): void => {
-    const shown = this.getAttribute(attribute) ?? value;
-    if (this._warned.get(attribute) === shown) return;
-    this._warned.set(attribute, shown);
-    console.warn(
-      `<${this.localName}>: ${attribute}="${shown}" is not valid; use ${form}. Using the default, ${fallback}.`,
-    );
-  };
-
-  private _onEngineEvent(type: UploadEventName, item: UploadItem | undefined): void {
-    const t = this._t();
-    const name = item?.file.name ?? '';
-    const announce = (message: string) => this._announcer.announce(message);
-    if (type === 'upload-start') announce(t.started(name));
-    else if (type === 'upload-complete') announce(t.completed(name));
-    else if (type === 'upload-error' && item?.error)
-      announce(t.failed(name, item.error.responseText || item.error.message));
-    else if (type === 'upload-progress' && item && item.bytesTotal) {
-      const quarter = Math.floor((item.bytesUploaded * 4) / item.bytesTotal) * 25;
-      const milestone = quarter > (this._milestones.get(item) ?? 0) && quarter < 100;
-      if (milestone) {
-        this._milestones.set(item, quarter);
-        announce(t.milestone(name, quarter));
-      }
-      // Progress never settles an upload, so the form's value and validity stay as they are; a milestone
-      // is drawn at once, the bytes between at the throttle's pace.
-      return this._progress.request(milestone);
     }
-    this._refresh();
   }
+
+  private _onEngineEvent = (type: UploadEventName, item: UploadItem | undefined): void => {
+    const message = this._say(type, item, this._t());
+    if (message) this._announcer.announce(message);
+    // Progress never settles an upload, so the form's value and validity stay as they are; a milestone
+    // (said) is drawn at once, the bytes between at the throttle's pace.
+    if (type === 'upload-progress' && item?.bytesTotal) this._progress.request(!!message);
+    else this._refresh();
+  };
 
   private _refresh(): void {
     this._form.sync();

@@ -4,6 +4,7 @@ import { expect, html, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import { STATUS, UPLOAD, makeFile, mount, part, parts, sha256, storedSha256 } from './helpers.js';
 import type { ResumableUpload } from '../../src/element/resumable-upload.js';
+import { Uploader } from '../../src/engine/queue.js';
 
 /** Empties persist's IndexedDB store, so each test starts with no saved uploads. */
 async function clearSaved(): Promise<void> {
@@ -102,4 +103,48 @@ describe('<resumable-upload persist>', () => {
     expect(parts(el, 'file')).to.have.length(1);
     expect(warn.called).to.equal(false);
   });
+
+  it('persist="false", "off" or "0" keeps nothing and warns nothing; persist="true" is on, as a bare persist', async () => {
+    const warn = sinon.stub(console, 'warn');
+    const persisted = sinon.spy(Uploader.prototype, 'persisted');
+    const page = (value: string) =>
+      mount(
+        html`<resumable-upload
+          persist=${value}
+          manual
+          status-url=${STATUS}
+          upload-url=${UPLOAD}
+        ></resumable-upload>`,
+      );
+    for (const value of ['false', 'off', '0']) {
+      const el = await page(value);
+      el.addFiles([makeFile(100)]);
+      expect(el.items, value).to.have.length(1);
+      expect(persisted.called, `persist="${value}" turned persistence on`).to.equal(false);
+    }
+    const on = await page('true');
+    on.addFiles([makeFile(100)]);
+    expect(persisted.called, 'persist="true" turned it on').to.equal(true);
+    await saved(1, hasOpfs);
+    expect(warn.called, String(warn.args[0])).to.equal(false);
+  });
+
+  // The size is read where a copy is kept: only where there is OPFS.
+  if (hasOpfs)
+    it('a persist value that means nothing warns once, naming it, and keeps the default size', async () => {
+      const warn = sinon.stub(console, 'warn');
+      const el = await mount(
+        html`<resumable-upload
+          persist="forever"
+          manual
+          status-url=${STATUS}
+          upload-url=${UPLOAD}
+        ></resumable-upload>`,
+      );
+      el.addFiles([makeFile(100)]);
+      await saved(1, true);
+      expect(warn.args.map((a) => String(a[0]))).to.deep.equal([
+        '<resumable-upload> persist: persist="forever" is not a size; use no value, or e.g. "2GB" or "500MiB". Using the default, 2 GiB',
+      ]);
+    });
 });
