@@ -5,7 +5,30 @@ import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
 import { readdirSync } from 'node:fs';
 
+/**
+ * The element's stylesheet with its layout whitespace taken out (terser keeps template literals as they
+ * are): newlines and indentation become one space, and spaces around `{ } ; ,` go. Nothing else changes,
+ * so a selector keeps its meaning (`a :hover` is not `a:hover`). About 100 B of the gzipped bundle.
+ */
+const compactStyles = () => ({
+  name: 'compact-styles',
+  transform(code, id) {
+    if (!id.endsWith('resumable-upload.styles.ts')) return null;
+    const out = code.replace(
+      /= css`([^`]*)`/,
+      (_, body) =>
+        `= css\`${body
+          .replace(/\s*\n\s*/g, ' ')
+          .replace(/\s*([{};,])\s*/g, '$1')
+          .trim()}\``,
+    );
+    if (out === code) this.error('compact-styles: no css`` template found');
+    return { code: out, map: null };
+  },
+});
+
 const plugins = () => [
+  compactStyles(),
   nodeResolve({ browser: true }),
   esbuild({ target: 'es2022', tsconfig: 'tsconfig.build.json' }),
   terser({

@@ -5,11 +5,6 @@ import { UploadStatus, isSettled } from './state.js';
 import { Upload, type UploadHost, type UploadItem } from './upload.js';
 import type { PersistApi } from './persist-store.js';
 
-/** What tabs.ts gives (typed here: tabs.ts imports this module). */
-interface TabsModule {
-  exclusive(q: Uploader, u: Upload, signal: AbortSignal, body: () => Promise<void>): Promise<void>;
-}
-
 /**
  * Many files: a queue with `concurrency`, pause/resume/cancel/retry of one or all.
  * An EventTarget dispatching the `upload-*` events of UploadEventMap.
@@ -22,13 +17,10 @@ export class Uploader extends EventTarget implements UploadHost {
   /** Something ran since the last queue-complete. */
   private busy = false;
   private persistence: Promise<PersistApi | null> | null = null;
-  private tabs: Promise<TabsModule> | null = null;
 
   constructor(options: Partial<UploaderOptions> = {}) {
     super();
     this.options = { ...defaultOptions(), ...options };
-    // tabs.ts loads now, as the protocol does, so the first upload does not wait for it.
-    if (globalThis.navigator?.locks) this.tabsModule().catch(() => undefined);
   }
 
   /** Changes options; running requests keep theirs, the next ones use the new ones. */
@@ -141,16 +133,8 @@ export class Uploader extends EventTarget implements UploadHost {
   /** One uploader per file across the origin's tabs (tabs.ts, loaded with the first upload, as protocols are). */
   exclusive(u: Upload, signal: AbortSignal, body: () => Promise<void>): Promise<void> {
     return globalThis.navigator?.locks
-      ? this.tabsModule().then((m) => m.exclusive(this, u, signal, body))
+      ? import('./tabs.js').then((m) => m.exclusive(this, u, signal, body))
       : body();
-  }
-
-  private tabsModule(): Promise<TabsModule> {
-    // A failed load (the network) is tried again by the next upload.
-    return (this.tabs ??= import('./tabs.js').catch((err: unknown) => {
-      this.tabs = null;
-      throw err;
-    }));
   }
 
   private pick(item?: UploadItem): Upload[] {
