@@ -126,4 +126,6 @@ function patchedDist(
  * checkpoints) becomes a no-op; the once-per-upload sidecar and folder fsyncs (`.sync()`) stay.
  * The difference to the shipped server is what fsync per request costs.
  */
-const NO_FSYNC: Array<[RegExp, string]> = [[/\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()']];
+const NO_FSYNC: Array<[RegExp, string]> = [
+  [/(?:\bthis\s*\.\s*#?)?\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()'],
+];
