@@ -48,7 +48,7 @@ export class XhrTransport implements Transport {
         let told = -Infinity;
         xhr.upload.onprogress = (e) => {
           // WebKit fires one per 8 KiB (8,192 per 64 MiB), Chromium one per ~50 ms: pass on at most one
-          // per PROGRESS_MS, so the path costs the same everywhere (WebKit, engines bench: 0.91 -> see README).
+          // per PROGRESS_MS (and the last), so the path costs the same in every engine (README, engines).
           const now = performance.now();
           if (now - told < PROGRESS_MS && e.loaded < e.total) return;
           told = now;

@@ -1,5 +1,5 @@
 import { defaultOptions } from '../../../src/engine/options.js';
-import { FaultProxy, type RequestRecord } from '../../../test/e2e/support/proxy.js';
+import { FaultProxy } from '../../../test/e2e/support/proxy.js';
 import { BenchPage } from '../browser.js';
 import type { Harness } from '../harness.js';
 import { DEFAULT_CHUNK, ours, type Ctx } from '../plan.js';
@@ -97,18 +97,16 @@ async function cutAndRetry(
       // The POST that resumed: the last one (it carried the upload to its end).
       const resumedRow = rows.filter((r) => r[0] === 'POST').at(-1);
       // A status answer is one small write: its first byte at the proxy is its end.
-      const answered = (e: RequestRecord | undefined) => e?.answered ?? null;
+      const statusAnswered = status?.answered ?? null;
       out.push({
         cutToResendMs: resend ? resend.arrived - cutAt : null,
         resendAnswer: resend ? (resend.status ?? 'none') : null,
         statusToRetryByteMs:
-          answered(status) !== null && resumed?.firstByte != null
-            ? resumed.firstByte - answered(status)!
-            : null,
+          statusAnswered !== null && resumed?.firstByte != null ? resumed.firstByte - statusAnswered : null,
         cutToStatusMs: status ? status.arrived - cutAt : null,
         cutToRetryFirstByteMs: resumed?.firstByte != null ? resumed.firstByte - cutAt : null,
         statusRttClientMs: get ? get[4] - get[2] : null,
-        statusServerMs: answered(status) !== null ? answered(status)! - status!.arrived : null,
+        statusServerMs: statusAnswered !== null ? statusAnswered - status!.arrived : null,
         errorToStatusSendMs: get && failed ? get[2] - failed[4] : null,
         failureToRetrySendMs:
           resumedRow && failed && resumedRow !== failed ? resumedRow[2] - failed[4] : null,

@@ -81,12 +81,8 @@ export function sendEarly(
   sendText(res, status, text, { ...headers, Connection: 'close' });
   if (req.readableEnded) return;
   const cut = () => req.socket?.destroy();
-  const limit =
-    status === 409
-      ? Math.min(chunked ? Infinity : length, LINGER_CONFLICT)
-      : !chunked && length <= LINGER_WHOLE
-        ? length
-        : LINGER_BYTES;
+  // A body that gets here is larger than DRAINABLE (or chunked), so LINGER_CONFLICT is below its length.
+  const limit = status === 409 ? LINGER_CONFLICT : !chunked && length <= LINGER_WHOLE ? length : LINGER_BYTES;
   const idle = setTimeout(cut, LINGER_IDLE_MS);
   const longest = setTimeout(cut, LINGER_MAX_MS);
   idle.unref();
