@@ -154,7 +154,7 @@ export async function assertStored(
 
 /** The retries re-sent at most one chunk per fault. */
 export function assertWire(
-  run: Pick<UploadRun, 'wire' | 'posts'>,
+  run: Pick<UploadRun, 'wire' | 'posts'> & { requests?: RequestRecord[] },
   file: SourceFile,
   chunkSize: number,
   faults: number,
@@ -171,7 +171,8 @@ export function assertWire(
   assert.ok(run.wire >= file.size, `only ${run.wire} of ${file.size} bytes crossed the wire`);
   assert.ok(
     run.wire <= limit,
-    `${run.wire} bytes crossed the wire; at most ${limit} (${faults} fault(s), ${lostInLink} lost in the link) allowed`,
+    `${run.wire} bytes crossed the wire; at most ${limit} (${faults} fault(s), ${lostInLink} lost in the link) allowed; ` +
+      `requests: ${describeRequests(run.requests ?? run.posts)}`,
   );
 }
 
@@ -205,6 +206,19 @@ export function browserResends(run: Pick<UploadRun, 'requests'>): RequestRecord[
 }
 
 /** Formats a run's numbers for the test log. */
+/** Every request as the proxy saw it, for a failure's message: a CI log keeps only the failures. */
+export const describeRequests = (requests: readonly RequestRecord[]): string => {
+  const t0 = requests[0]?.arrived ?? 0;
+  const ms = (t: number | null) => (t === null ? '-' : String(Math.round(t - t0)));
+  return requests
+    .map(
+      (r) =>
+        `[c${r.conn} @${ms(r.arrived)} ${r.method} ${r.path.replace(/^.*\//, '')} ${r.start ?? ''}+${r.received}` +
+        `${r.forwarded === r.received ? '' : `/${r.forwarded}`}:${r.status ?? '-'} ${r.fault ?? ''} last@${ms(r.lastByte)} ans@${ms(r.answered)}]`,
+    )
+    .join(' ');
+};
+
 export const describeRun = (file: SourceFile, run: UploadRun): string =>
   `${file.size} B in ${Math.round(run.ms)} ms; wire ${run.wire} B (+${run.wire - file.size}); ` +
   `${run.uploadUrl ? 'appends' : 'POSTs'} ` +

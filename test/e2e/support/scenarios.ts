@@ -11,6 +11,7 @@ import {
   assertStored,
   assertWire as assertWireOnly,
   browserResends,
+  describeRequests,
   describeRun,
   lostByServer,
   upload,
@@ -54,7 +55,8 @@ function assertWire(
   faults: number,
 ): void {
   const lost = lostByServer(run);
-  if (!rig.server.losesBufferedBytes) assert.equal(lost, 0, 'the server kept every byte that reached it');
+  if (!rig.server.losesBufferedBytes)
+    assert.equal(lost, 0, `the server kept every byte that reached it: ${describeRequests(run.requests)}`);
   // The first re-send is within the fault's chunk; the ones after it are the server's doing.
   const resent = browserResends(run)
     .slice(1)
