@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Completion } from './completion.js';
 import { Expiry } from './expiry.js';
 import type { Lease, Locker } from './locks/types.js';
@@ -21,6 +22,8 @@ interface Receiving {
   activeAt: number;
   /** Bytes of it have been read. */
   moved: boolean;
+  /** The body itself: bytes that arrived but wait unread (before its turn at the lock) count as moved. */
+  source: Readable;
   ended: Promise<void>;
   /** Resolves `ended`. */
   finish: () => void;
@@ -96,11 +99,12 @@ export class UploadService {
    * body is not quiet enough to be taken over: a request from there (a browser's silent re-send of a cut
    * request) can store nothing new, and is refused at once instead of piling its body up behind the lock.
    */
-  overtaken(key: string, start: number): number | undefined {
+  #overtaken(key: string, start: number): number | undefined {
     const body = this.#receiving.get(key);
     // A body that brought nothing yet (cut at its first byte, or still waiting for the lock) may end where
     // it started: a request from there may be right, and waits for the lock instead.
-    return body?.moved && start <= body.start && performance.now() - body.activeAt < this.config.takeoverAfter
+    const moved = body && (body.moved || body.source.readableLength > 0);
+    return moved && start <= body.start && performance.now() - body.activeAt < this.config.takeoverAfter
       ? body.start
       : undefined;
   }
@@ -130,9 +134,13 @@ export class UploadService {
 
   /** Appends one body, completing the upload when it reaches its size. */
   async append(key: string, request: AppendRequest): Promise<AppendOutcome> {
+    // A browser re-sends a cut request by itself, with its old start, while the cut body still drains here.
+    const at = this.#overtaken(key, request.start);
+    if (at !== undefined)
+      throw new UploadProblem('offset-mismatch', 'Another request is writing this upload', at);
     // Known before the lock: a status asked while this request still waits for it (a cut body whose bytes
     // Node holds) waits for its end, instead of answering an offset this request is about to pass.
-    const body = receiving(request.start);
+    const body = receiving(request.start, request.body);
     if (!this.#receiving.has(key)) this.#receiving.set(key, body);
     try {
       return await this.#append(key, request, body);
@@ -141,7 +149,10 @@ export class UploadService {
     }
   }
 
-  /** The steps of an append: acquire, check state and size, receive, settle the end, complete. */
+  /**
+   * The steps of an append: acquire, check state (found, not expired) and size, receive, settle the end,
+   * complete. Nothing is awaited before the lock is asked for, so requests take it in the order they came.
+   */
   async #append(key: string, request: AppendRequest, body: Receiving): Promise<AppendOutcome> {
     const lease = await this.#acquire(key, request);
     try {
@@ -151,6 +162,10 @@ export class UploadService {
         return await this.#completion.again(key, state, request);
       }
       lease.commit(state.offset);
+      if (state.record && !request.create && (await this.#expiry.expired(key))) {
+        await this.store.remove(key);
+        throw new UploadProblem('gone', 'Upload expired');
+      }
       const { record, size } = await this.#check(key, state, request);
       const { end, offset } = await this.#receive(key, request, size, lease, body);
       this.#refuse(end, size, offset, request.sizeName);
@@ -352,10 +367,10 @@ export class UploadService {
 }
 
 /** A body about to be received from `start`, its end not yet come. */
-function receiving(start: number): Receiving {
+function receiving(start: number, source: Readable): Receiving {
   let finish = (): void => undefined;
   const ended = new Promise<void>((resolve) => (finish = resolve));
-  return { start, activeAt: performance.now(), moved: false, ended, finish };
+  return { start, activeAt: performance.now(), moved: false, source, ended, finish };
 }
 
 /** A writer that lost its lease (expired, or passed to another instance) acknowledges and completes nothing. */

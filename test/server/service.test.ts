@@ -333,19 +333,27 @@ describe('UploadService', () => {
       assert.equal(await service.offset(key), 10);
     });
 
-    test('busy: a second writer is refused with the offset the first one started from', async (t) => {
-      const { service } = await rig(t);
-      const key = await created(service, 'b', 100);
-      await service.append(key, request(0, randomData(10)));
-      const body = new PassThrough();
-      const first = service.append(key, { start: 10, body, sizeName: 'Upload-Length' });
-      body.write(randomData(2));
-      await waitFor('the first writer', async () => (await service.store.offset(key)) === 12 || undefined);
-      // The bytes on disk are not yet durable: status answers where the writer started.
-      await refused(service.append(key, request(10, randomData(5))), 'busy', 10);
-      body.end(randomData(3));
-      assert.equal((await first).offset, 15);
-    });
+    for (const [title, start, code] of [
+      [
+        'a re-send from where a running writer started is refused at once (offset-mismatch)',
+        10,
+        'offset-mismatch',
+      ],
+      ['busy: a writer from further on is refused when the lock stays taken', 12, 'busy'],
+    ] as const)
+      test(`${title}, with the offset the running writer started from`, async (t) => {
+        const { service } = await rig(t);
+        const key = await created(service, 'b', 100);
+        await service.append(key, request(0, randomData(10)));
+        const body = new PassThrough();
+        const first = service.append(key, { start: 10, body, sizeName: 'Upload-Length' });
+        body.write(randomData(2));
+        await waitFor('the first writer', async () => (await service.store.offset(key)) === 12 || undefined);
+        // The bytes on disk are not yet durable: status answers where the writer started.
+        await refused(service.append(key, request(start, randomData(5))), code, 10);
+        body.end(randomData(3));
+        assert.equal((await first).offset, 15);
+      });
   });
 
   describe('terminate', () => {

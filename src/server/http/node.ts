@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { UploadServerOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
 import type { ProtocolRequest } from '../protocols/types.js';
@@ -75,15 +74,6 @@ function toProtocolRequest(
   // Express strips its mount path from req.url and keeps the whole one in originalUrl.
   const original = pathOf((req as { originalUrl?: string }).originalUrl ?? req.url);
   const base = original.endsWith(path) ? original.slice(0, original.length - path.length) : '';
-  // Node drops a request's unread body when the client goes away. A cut may come before the route reads
-  // it (authorize, locks, the store): take what had arrived then, so the upload keeps it.
-  let reading = false;
-  let kept: Buffer[] | null = null;
-  req.once('aborted', () => {
-    if (reading) return;
-    kept = [];
-    for (let chunk: Buffer | null; (chunk = req.read() as Buffer | null) !== null;) kept.push(chunk);
-  });
   return {
     method: (req.method ?? 'GET').toUpperCase(),
     path,
@@ -92,10 +82,8 @@ function toProtocolRequest(
       const value = req.headers[name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
     },
-    body: () => {
-      reading = true;
-      return kept ? keptBody(kept) : req;
-    },
+    // A body cut before the route reads it stays readable: the store's pump takes what had arrived.
+    body: () => req,
     owner: async () => authorize(req),
     inform(status, reason, headers) {
       // Node has no API for an arbitrary 1xx; on HTTP/1.1 it goes on the socket before the final head.
@@ -104,19 +92,6 @@ function toProtocolRequest(
       res.socket.write(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('')}\r\n`);
     },
   };
-}
-
-/** A body cut before it was read: the bytes that had arrived, then a close without an end. */
-function keptBody(chunks: Buffer[]): Readable {
-  return new Readable({
-    read() {
-      const chunk = chunks.shift();
-      if (chunk) return void this.push(chunk);
-      // Asked for more while the last chunks still wait in the buffer: close only once they were read.
-      const close = (): void => void (this.readableLength === 0 ? this.destroy() : setImmediate(close));
-      close();
-    },
-  });
 }
 
 function pathOf(url = '/'): string {

@@ -32,23 +32,25 @@ export function sendText(
 
 /**
  * How long an early answer keeps reading and discarding a body while no byte arrives, and for how long in
- * all, before it cuts the connection; and how much it reads. A body of up to LINGER_WHOLE bytes (a chunk)
- * is read to its end, so the answer always reaches the client: a cut there loses the answer often enough
- * (1 in 5 measured with a 1 MiB cap) that Chromium re-sends the chunk on its own, sometimes twice, which
- * costs more bytes than reading it once. A larger body (a whole file's rest) is read up to LINGER_BYTES, so
- * a browser's silent re-send of it is not swallowed to its end. A 409, whatever its size, reads up to
- * LINGER_CONFLICT: it is what that re-send gets (its old start is behind the upload), a client that misses a
- * 409 asks the offset again just as one that reads it does, and every byte read there is a byte the browser
- * sent for nothing. Chromium may re-send once per idle connection it holds: read to its end, each re-send
- * costs a whole chunk; cut, ~0.3 MB (64 KiB and what the socket buffers hold by then). Measured: three-cuts
- * e2e, 6 rounds each, one re-send in six carried 4.2 MB with 1 MiB read, at most 0.4 MB with 64 KiB; the
- * network-cut e2e at load 20 saw a second re-send of a 2 MiB chunk, read to its end, break its bound.
+ * all, before it cuts the connection; and how much it reads. A cut while the client still sends makes the
+ * kernel reset the connection, and the reset can destroy the answer before the client (or a proxy on the
+ * way) reads it; Chromium then re-sends the body by itself on another idle connection, and again after
+ * that one's reset. So a body of up to LINGER_WHOLE bytes (a chunk) is read to its end and the answer
+ * always arrives: a 1 MiB cap lost it 1 in 5 times. A larger body (a whole file's rest) is read up to
+ * LINGER_BYTES, so a browser's silent re-send of it is not swallowed to its end.
+ * A 409 is what that re-send gets (its old start is behind the upload), and every byte read there is sent
+ * for nothing: a body of up to LINGER_CONFLICT_WHOLE (a chunk) is read whole, a larger one only up to
+ * LINGER_CONFLICT, since what the socket buffers hold by the cut (~0.3 MB direct, up to ~2 MB through a
+ * proxy) is all a cut saves. Measured: with 64 KiB for every 409, the 2 MiB-chunk e2e at load 2 saw the
+ * re-sent chunk reset and re-sent again, 1.9 MB each, 1 run in 3; the three-cuts e2e (re-sends of 12 to
+ * 36 MiB) saw one re-send in six carry 4.2 MB with 1 MiB read, at most 0.4 MB with 64 KiB.
  */
 const LINGER_IDLE_MS = 1000;
 const LINGER_MAX_MS = 10_000;
 const LINGER_BYTES = 1024 * 1024;
 const LINGER_WHOLE = 16 * 1024 * 1024;
 const LINGER_CONFLICT = 64 * 1024;
+const LINGER_CONFLICT_WHOLE = 4 * 1024 * 1024;
 
 /**
  * Answers a request whose body has not been (fully) read. Closing a socket with unread bytes makes the
@@ -81,8 +83,8 @@ export function sendEarly(
   sendText(res, status, text, { ...headers, Connection: 'close' });
   if (req.readableEnded) return;
   const cut = () => req.socket?.destroy();
-  // A body that gets here is larger than DRAINABLE (or chunked), so LINGER_CONFLICT is below its length.
-  const limit = status === 409 ? LINGER_CONFLICT : !chunked && length <= LINGER_WHOLE ? length : LINGER_BYTES;
+  const whole = status === 409 ? LINGER_CONFLICT_WHOLE : LINGER_WHOLE;
+  const limit = !chunked && length <= whole ? length : status === 409 ? LINGER_CONFLICT : LINGER_BYTES;
   const idle = setTimeout(cut, LINGER_IDLE_MS);
   const longest = setTimeout(cut, LINGER_MAX_MS);
   idle.unref();

@@ -252,7 +252,7 @@ async function append(
   const start = integer(req, UPLOAD_OFFSET);
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
   const complete = completeFlag(req);
-  await service.find(key); // not found, or expired
+  // Not found and expired are the service's: it asks nothing before the lock, so the first request gets it.
   const outcome = await service
     .append(key, {
       start,

@@ -82,11 +82,6 @@ async function upload(
   if (size !== undefined && bodyLength !== undefined && start + bodyLength > size) {
     throw new HttpError(413, 'Body runs past X-File-Size');
   }
-  // A browser re-sends a cut request by itself, with its old start, while the cut body still drains here.
-  const overtaken = service.overtaken(key, start);
-  if (overtaken !== undefined) {
-    throw new UploadProblem('busy', 'Another request is writing this upload', overtaken);
-  }
   const outcome = await service.append(key, {
     start,
     body: req.body(),

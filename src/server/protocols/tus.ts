@@ -197,7 +197,7 @@ async function patch(
   if (start === undefined) throw new HttpError(400, 'Upload-Offset header is required');
   const size = byteHeader(req, UPLOAD_LENGTH);
   const digest = checksum(req);
-  await service.find(key); // not found, or expired
+  // Not found and expired are the service's: it asks nothing before the lock, so the first request gets it.
   const outcome = await service.append(key, {
     start,
     body: req.body(),

@@ -47,7 +47,11 @@ export class BodyPump {
   run(sink: BodySink): Promise<BodyEnd> {
     const body = this.#body;
     this.#sink = sink;
-    this.#end = body.readableEnded ? 'end' : body.destroyed ? 'aborted' : undefined;
+    // Cut before anyone read it (while the request waited for the lock or the store): Node keeps what it
+    // had parsed readable after the destroy; take that, then the cut.
+    if (body.destroyed && !body.readableEnded)
+      for (let chunk; !this.#end && (chunk = body.read() as Buffer | null) !== null;) this.#onData(chunk);
+    this.#end ??= body.readableEnded ? 'end' : body.destroyed ? 'aborted' : undefined;
     return new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
       if (this.#end) return this.changed();
