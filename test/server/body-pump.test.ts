@@ -182,4 +182,17 @@ describe('BodyPump', () => {
     assert.equal(await new BodyPump(ended, options).run(new ScriptedSink()), 'end');
     assert.equal(await new BodyPump(destroyed, options).run(new ScriptedSink()), 'aborted');
   });
+
+  test('a body cut before the pump began hands over what had arrived, then ends aborted', async () => {
+    // A request cut while it waited for the lock: Node destroys it, its parsed bytes stay readable.
+    const body = new PassThrough();
+    body.write(Buffer.from('abc'));
+    body.write(Buffer.from('def'));
+    body.destroy();
+    await settle();
+    const sink = new ScriptedSink();
+    const end = await new BodyPump(body, { limit: Infinity, idleTimeout: 1000 }).run(sink);
+    assert.equal(end, 'aborted');
+    assert.equal(Buffer.concat(sink.taken).toString(), 'abcdef');
+  });
 });

@@ -2,6 +2,7 @@
 // the rest, then cuts. A keep-alive client must learn that before it sends its next request there.
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { Reply } from './helpers.js';
 import { randomData, readReply, send, start } from './helpers.js';
@@ -55,5 +56,34 @@ describe('early answers on a keep-alive connection', () => {
     });
     assert.equal(stale.status, 409);
     assert.equal(stale.headers.connection, 'keep-alive');
+  });
+
+  test('a 409 over a chunk-sized body reads it whole: no reset, so the answer arrives (no browser re-send)', async () => {
+    const server = await start();
+    const size = 8 * 1024 * 1024;
+    await send(server.url, 'c', 0, 'abc', size);
+    // A raw client that, like a browser, goes on sending after the server's FIN, a piece at a time so no
+    // socket buffer swallows the body at once.
+    const piece = randomData(64 * 1024);
+    const pieces = 32;
+    const { port } = new URL(server.url);
+    const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true });
+    const errors: unknown[] = [];
+    const received: Buffer[] = [];
+    socket.on('error', (err) => errors.push(err));
+    socket.on('data', (data: Buffer) => received.push(data));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const head = `POST /upload HTTP/1.1\r\nHost: x\r\nX-File-Id: c\r\nX-Start-Byte: 0\r\nX-File-Size: ${size}\r\nContent-Length: ${piece.length * pieces}\r\n\r\n`;
+    socket.write(head);
+    for (let i = 0; i < pieces && errors.length === 0; i++) {
+      await new Promise<void>((resolve) => socket.write(piece, () => setTimeout(resolve, 1)));
+    }
+    socket.end();
+    await closed;
+    assert.deepEqual(errors, [], 'the connection was not reset while the body was sent');
+    const answer = Buffer.concat(received).toString('latin1');
+    assert.match(answer, /^HTTP\/1\.1 409 /);
+    assert.match(answer, /\r\n\r\n3$/);
   });
 });

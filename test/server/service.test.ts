@@ -354,6 +354,21 @@ describe('UploadService', () => {
         body.end(randomData(3));
         assert.equal((await first).offset, 15);
       });
+    test('requests take the lock in the order they came: a re-send right behind its original is refused', async (t) => {
+      // Both arrive in one tick, the original's bytes still unread behind its lock (a browser's silent
+      // re-send 3 ms after the cut): the original keeps every byte, the re-send stores nothing.
+      const { service } = await rig(t);
+      const key = await created(service, 'order', 100);
+      const data = randomData(40);
+      const body = new PassThrough();
+      body.write(data.subarray(0, 25));
+      const original = service.append(key, { start: 0, body, sizeName: 'Upload-Length' });
+      const resend = service.append(key, request(0, data));
+      await refused(resend, 'offset-mismatch', 0);
+      body.destroy(); // the cut
+      assert.equal((await original).offset, 25);
+      assert.equal(await service.offset(key), 25);
+    });
   });
 
   describe('terminate', () => {
