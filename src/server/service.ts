@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { Completion } from './completion.js';
 import { Expiry } from './expiry.js';
+import { moving, receiving, RECEIVING_MS, STATUS_WAIT_MS, type Receiving } from './receiving.js';
 import type { Lease, Locker } from './locks/types.js';
 import { LockUnavailableError } from './locks/types.js';
 import { UploadProblem } from './service-types.js';
@@ -10,24 +10,6 @@ import type { BodyEnd, UploadRecord, UploadState, UploadStore } from './stores/t
 
 export { UploadProblem } from './service-types.js';
 export type { AppendOutcome, AppendRequest, ProblemCode, ServiceConfig } from './service-types.js';
-
-/** A body that got bytes this recently is still being received (a cut's last bytes drain in far less). */
-const RECEIVING_MS = 100;
-/** The longest status waits for such a body's end before answering the last checkpoint. */
-const STATUS_WAIT_MS = 250;
-
-/** A body this process receives for an upload: where it started, when bytes last came, and its end. */
-interface Receiving {
-  start: number;
-  activeAt: number;
-  /** Bytes of it have been read. */
-  moved: boolean;
-  /** The body itself: bytes that arrived but wait unread (before its turn at the lock) count as moved. */
-  source: Readable;
-  ended: Promise<void>;
-  /** Resolves `ended`. */
-  finish: () => void;
-}
 
 /**
  * The upload service: offsets, limits, owners, locking and takeover, completion (onComplete exactly once)
@@ -80,14 +62,18 @@ export class UploadService {
 
   /**
    * The offset status answers: the writer's durable offset while one runs, else the stored one. While
-   * this process still receives a body for the upload, it first waits a moment for that body's end: right
-   * after a cut, the body's last bytes are still in the socket buffers, and the client would resend them.
+   * this process still receives a body for the upload, it first waits for that body's end: right after a
+   * cut, the body's last bytes are still in the socket buffers (or behind a busy disk), and a client told
+   * the older offset would send them again, into a 409. It waits only while the body still moves, so a
+   * dead connection's quiet body does not hold status up, and at most STATUS_WAIT_MS.
    */
   async offset(key: string): Promise<number> {
-    const body = this.#receiving.get(key);
-    if (body && performance.now() - body.activeAt < RECEIVING_MS) {
+    const deadline = performance.now() + STATUS_WAIT_MS;
+    for (;;) {
+      const body = this.#receiving.get(key);
+      if (!body || !moving(body) || performance.now() >= deadline) break;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STATUS_WAIT_MS)));
+      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RECEIVING_MS)));
       await Promise.race([body.ended, waited]);
       clearTimeout(timer);
     }
@@ -367,12 +353,6 @@ export class UploadService {
 }
 
 /** A body about to be received from `start`, its end not yet come. */
-function receiving(start: number, source: Readable): Receiving {
-  let finish = (): void => undefined;
-  const ended = new Promise<void>((resolve) => (finish = resolve));
-  return { start, activeAt: performance.now(), moved: false, source, ended, finish };
-}
-
 /** A writer that lost its lease (expired, or passed to another instance) acknowledges and completes nothing. */
 async function fenced(lease: Lease): Promise<void> {
   if (!(await lease.valid())) {
