@@ -104,7 +104,7 @@ async function followersGone(name: string): Promise<void> {
   }
 }
 
-/** Waits for the lock another tab holds; runs `body` once it is ours, unless the holder completed first. */
+/** Waits for the lock another tab holds, then leads as that tab did, unless the holder completed first. */
 async function follow(
   q: Uploader,
   upload: Upload,
@@ -141,7 +141,9 @@ async function follow(
         upload.handed = url;
         upload.session = null;
       }
-      await body();
+      // The holder now: it tells a tab that follows it, as the first holder told this one.
+      channel.close();
+      await lead(q, upload, name, body);
     });
   } catch (err) {
     if (response === null || signal.aborted) throw err;

@@ -196,6 +196,37 @@ describe('tabs: one uploader per file', () => {
         });
       }
 
+      it('a tab that took over tells a third tab its progress and upload URL, and that one takes over in turn (no storage)', async () => {
+        storage = null;
+        const { file, a, b, itemB } = await twoTabs(3 * CHUNK);
+        (await server.next()).expectRequest('PATCH', url('t1'));
+        close(a);
+        const head = await server.next();
+        head.expectRequest('HEAD', url('t1')).respond(wire.head.status, '', wire.head.headers(CHUNK));
+        // Never answered: the second tab closes while it sends.
+        (await server.next()).expectRequest('PATCH', url('t1')).expectBody(file, CHUNK, 2 * CHUNK);
+        expect(itemB.elsewhere).to.equal(false);
+        const c = tab();
+        const [itemC] = c.uploader.add([file]);
+        await followsElsewhere(itemC);
+        for (let i = 0; i < 100 && itemC.bytesUploaded !== CHUNK; i++) await realDelay(10);
+        expect(itemC.bytesUploaded, "the second tab's bytes, shown in the third").to.equal(CHUNK);
+        close(b);
+        (await server.next())
+          .expectRequest('HEAD', url('t1'))
+          .respond(wire.head.status, '', wire.head.headers(2 * CHUNK));
+        (await server.next())
+          .expectRequest('PATCH', url('t1'))
+          .expectHeaders({ 'Upload-Offset': String(2 * CHUNK) })
+          .expectBody(file, 2 * CHUNK, file.size)
+          .respond(204, '', wire.appended(file.size));
+        await c.log.first('upload-complete');
+        expect(
+          server.log.filter((r) => r.method === 'POST'),
+          'one creation, by the first tab',
+        ).to.have.length(1);
+      });
+
       it("the first tab's upload is gone when the second takes over: it creates anew, as for a remembered URL (no storage)", async () => {
         storage = null;
         const { file, a, b } = await twoTabs(2 * CHUNK);
@@ -212,6 +243,46 @@ describe('tabs: one uploader per file', () => {
             .expectBody(file, at, at + CHUNK)
             .respond(204, '', wire.appended(at + CHUNK));
         await b.log.first('upload-complete');
+      });
+
+      it("a tab paused on an upload of its own takes over the other tab's, not its own older one (no storage)", async () => {
+        storage = null;
+        const file = makeFile(3 * CHUNK, `tabs-${name}-${++serial}.bin`);
+        const b = tab();
+        const [itemB] = b.uploader.add([file]);
+        (await server.next())
+          .expectRequest('POST', server.endpoint)
+          .respond(201, '', { Location: url('t0'), ...wire.created });
+        (await server.next()).expectRequest('PATCH', url('t0'));
+        b.uploader.pause();
+        // With nothing remembered, the other tab starts an upload of its own, and gets further.
+        const a = tab();
+        a.uploader.add([file]);
+        (await server.next())
+          .expectRequest('POST', server.endpoint)
+          .respond(201, '', { Location: url('t1'), ...wire.created });
+        (await server.next()).expectRequest('PATCH', url('t1')).respond(204, '', wire.appended(CHUNK));
+        (await server.next()).expectRequest('PATCH', url('t1'));
+        b.uploader.resume();
+        await followsElsewhere(itemB);
+        // The other tab's answer to its ask: the bytes shown are that tab's, not its own.
+        for (let i = 0; i < 100 && itemB.bytesUploaded !== CHUNK; i++) await realDelay(10);
+        expect(itemB.bytesUploaded, "the other tab's bytes").to.equal(CHUNK);
+        close(a);
+        const head = await server.next();
+        head.expectRequest('HEAD', url('t1'));
+        head.respond(wire.head.status, '', wire.head.headers(CHUNK));
+        for (const at of [CHUNK, 2 * CHUNK])
+          (await server.next())
+            .expectRequest('PATCH', url('t1'))
+            .expectHeaders({ 'Upload-Offset': String(at) })
+            .expectBody(file, at, at + CHUNK)
+            .respond(204, '', wire.appended(at + CHUNK));
+        await b.log.first('upload-complete');
+        expect(
+          server.log.filter((r) => r.method === 'POST'),
+          'one creation per tab, none at the takeover',
+        ).to.have.length(2);
       });
 
       it('a tab that starts following while the first waits to retry learns its upload URL (no storage)', async () => {
