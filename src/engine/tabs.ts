@@ -1,15 +1,20 @@
 // One uploader per file across the origin's tabs. The tab that gets the file's Web Lock uploads and
 // posts its progress on a BroadcastChannel of the same name; a tab that finds the lock taken shows that
 // progress, sends nothing, and either completes when the holder does or takes over when the holder's
-// lock goes (the tab closed or crashed: the browser releases its locks).
+// lock goes (the tab closed or crashed: the browser releases its locks). The holder tells its upload URL
+// too, so the tab that takes over resumes that upload even where no storage remembers it.
 import type { UploaderOptions } from './options.js';
 import type { Uploader } from './queue.js';
 import { UploadStatus, isSettled } from './state.js';
 import type { Upload } from './upload.js';
 
-/** What the holder posts: the event's type, its bytesUploaded, and the response of a completion. */
-type Told = [type: string, bytes: number, response?: string];
+/**
+ * What the holder posts: the event's type, its bytesUploaded, the response of a completion, and its
+ * session's upload URL (tus, IETF) once there is one. A follower posts ASK when it starts following.
+ */
+type Told = [type: string, bytes: number, response?: string, url?: string];
 const TOLD = ['upload-progress', 'upload-complete'] as const;
+const ASK = 'upload-ask';
 /** How often the holder posts its progress (ms). */
 const TELL_MS = 100;
 /** The longest a completed holder waits for the other tabs to read its completion. */
@@ -50,19 +55,28 @@ async function lead(q: Uploader, upload: Upload, name: string, body: () => Promi
   let last = -Infinity;
   let pending: Told | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const post = (told: Told) => {
+  let told: string | undefined;
+  const post = (m: Told) => {
     pending = null;
     last = performance.now();
-    channel.postMessage(told);
+    told = m[3];
+    channel.postMessage(m);
   };
   const tell = (e: Event) => {
     const d = (e as CustomEvent<{ item: unknown; bytesUploaded: number; response?: string }>).detail;
     if (d.item !== upload) return;
-    const told: Told = [e.type, d.bytesUploaded, d.response];
+    const url = upload.session?.url ?? undefined;
+    const m: Told = [e.type, d.bytesUploaded, d.response, url];
     const wait = last + TELL_MS - performance.now();
-    if (e.type !== 'upload-progress' || wait <= 0) return post(told);
+    // A new upload URL goes out at once: the holder may close before its next post.
+    if (e.type !== 'upload-progress' || wait <= 0 || url !== told) return post(m);
     if (!pending) timer = setTimeout(() => pending && post(pending), wait);
-    pending = told;
+    pending = m;
+  };
+  // A tab that starts following while this one sends nothing (a retry's wait) learns where it stands.
+  channel.onmessage = ({ data }: MessageEvent<Told>) => {
+    if (data[0] === ASK)
+      post(['upload-progress', upload.confirmed, undefined, upload.session?.url ?? undefined]);
   };
   for (const type of TOLD) q.addEventListener(type, tell);
   try {
@@ -90,7 +104,7 @@ async function followersGone(name: string): Promise<void> {
   }
 }
 
-/** Waits for the lock another tab holds; runs `body` once it is ours, unless the holder completed first. */
+/** Waits for the lock another tab holds, then leads as that tab did, unless the holder completed first. */
 async function follow(
   q: Uploader,
   upload: Upload,
@@ -101,13 +115,18 @@ async function follow(
   const channel = new BroadcastChannel(name);
   const completed = new AbortController();
   let response: string | null = null;
+  /** The holder's upload URL, the latest it told: the one to resume on taking over. */
+  let url: string | undefined;
   channel.onmessage = ({ data }: MessageEvent<Told>) => {
-    const [type, bytes, body] = data;
+    const [type, bytes, body, at] = data;
+    if (type === ASK) return;
+    if (typeof at === 'string') url = at;
     if (type === 'upload-complete') {
       response = body ?? '';
       completed.abort();
     } else if (upload.elsewhere) mirror(q, upload, bytes);
   };
+  channel.postMessage([ASK, 0] satisfies Told);
   upload.elsewhere = true;
   upload.status = UploadStatus.uploading;
   mirror(q, upload, upload.confirmed);
@@ -116,7 +135,15 @@ async function follow(
       // The holder posts its completion before it lets the lock go: let that message arrive first.
       await new Promise((r) => setTimeout(r, 0));
       upload.elsewhere = false;
-      if (response === null) await body();
+      if (response !== null) return;
+      // The holder's upload, asked for its offset as a remembered one is (a gone one is created anew).
+      if (url) {
+        upload.handed = url;
+        upload.session = null;
+      }
+      // The holder now: it tells a tab that follows it, as the first holder told this one.
+      channel.close();
+      await lead(q, upload, name, body);
     });
   } catch (err) {
     if (response === null || signal.aborted) throw err;

@@ -51,8 +51,13 @@ export class Upload implements UploadItem {
   private chunkSize: number;
   private controller: AbortController | null = null;
   private lastSample: { time: number; bytes: number } | null = null;
-  /** The conversation with the server; kept across pause and retry, so its upload URL is too. */
-  private session: ProtocolSession | null = null;
+  /**
+   * The conversation with the server; kept across pause and retry, so its upload URL is too. Not private:
+   * tabs.ts tells the other tabs its URL, and drops it when taking over another tab's upload.
+   */
+  session: ProtocolSession | null = null;
+  /** The upload URL another tab created for this file (tabs.ts): the next session resumes it. */
+  declare handed?: string;
   /** With `integrity`: the file's digests, from a Worker loaded on first use. */
   private digests: Promise<FileDigests> | null = null;
   private readonly host: UploadHost;
@@ -176,6 +181,7 @@ export class Upload implements UploadItem {
       statusUrl: () => options().statusUrl,
       uploadUrl: () => options().uploadUrl,
       integrity: options().integrity,
+      url: this.handed,
     }));
   }
 

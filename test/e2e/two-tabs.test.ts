@@ -1,7 +1,8 @@
 // Scenario 7: the same file picked in two tabs at once, for every protocol the element speaks, against
 // our server. Both must finish, and the server must hold one intact copy. With Web Locks one tab uploads
 // and the other shows its progress ("Uploading in another tab"), sends nothing, and takes over when the
-// uploading tab closes: with tus and IETF it goes on with the upload the first tab created.
+// uploading tab closes: with tus and IETF it goes on with the upload the first tab created, remembered in
+// localStorage or, where the browser blocks storage, told by the first tab.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -36,6 +37,17 @@ async function rowUntil(page: Page, ok: (row: Awaited<ReturnType<typeof firstRow
   }
   throw new Error(`the row never got there: ${JSON.stringify(await firstRow(page))}`);
 }
+
+/** Where a page may keep nothing: reading localStorage throws, as Chromium's does when storage is blocked. */
+const blockStorage = () =>
+  Object.defineProperty(window, 'localStorage', {
+    get() {
+      throw new DOMException('storage is blocked', 'SecurityError');
+    },
+  });
+
+/** The storage the tabs share: localStorage (the default URL memory), or none at all. */
+type Memory = 'localStorage' | 'no storage';
 
 /** The path of a tus/IETF upload URL (a Location may be absolute). */
 const pathOf = (url: string) => new URL(url, 'http://x').pathname;
@@ -96,51 +108,67 @@ describe('the same file in two tabs', () => {
       }
     });
 
-    test(`${protocol}: the uploading tab closes mid-way: the other takes over and completes, at most one chunk again`, async (t) => {
-      const file = await rig.file(16 * MiB + 3);
-      const context = await rig.browser.newContext();
-      try {
-        const options = optionsFor(protocol);
-        const [a, b] = await Promise.all(
-          [0, 1].map(() => openPage(context, rig.proxy.url, 'element', options)),
-        );
-        const first = rig.proxy.requests.length;
-        rig.proxy.throttle({ bytesPerSecond: 4 * MiB });
-        await pick(a, 'element', file.path);
-        await rowUntil(a, (r) => (r?.bytes ?? 0) >= 3 * MiB);
-        await pick(b, 'element', file.path);
-        const before = await rowUntil(
-          b,
-          (r) => !!r?.elsewhere && r.bytes >= 4 * MiB && r.status === 'Uploading in another tab',
-        );
-        assert.equal(before.status, 'Uploading in another tab');
-        const closedAt = rig.proxy.requests.length;
-        const created = since(first).uploadUrl;
-        await a.close();
-        rig.proxy.throttle(null);
-        const run = await settle(b, 90_000);
-        const { requests, posts, wire, uploadUrl } = since(first);
-        t.diagnostic(
-          `closed at ${before.bytes} B shown in the other tab; ${since(closedAt).posts.length} of ` +
-            `${posts.length} appends after it; wire ${wire} B (+${wire - file.size}); cut by the close: ` +
-            (posts
-              .filter((p) => p.received < p.contentLength)
-              .map((p) => `${p.start}+${p.received} of ${p.contentLength}`)
-              .join(' ') || 'none'),
-        );
-        await assertStored(rig, file, { ...run, uploadUrl });
-        assert.ok(!run.log.some((e) => e.type === 'upload-error'), 'no error on the way');
-        if (protocol !== 'status-upload') {
-          assert.ok(created, 'the first tab had created the upload');
-          assert.equal(creations(requests), 1, 'the tab that took over created no upload of its own');
-          const after = since(closedAt).posts.map((p) => p.path);
-          assert.ok(after.length > 0, 'the tab that took over sent the rest');
-          assert.deepEqual(new Set(after), new Set([pathOf(created)]), 'it went on with the same upload');
+    const memories: Memory[] =
+      protocol === 'status-upload' ? ['localStorage'] : ['localStorage', 'no storage'];
+    for (const storage of memories)
+      test(`${protocol} (${storage}): the uploading tab closes mid-way: the other takes over and completes, at most one chunk again`, async (t) => {
+        const file = await rig.file(16 * MiB + 3);
+        const context = await rig.browser.newContext();
+        try {
+          if (storage === 'no storage') await context.addInitScript(blockStorage);
+          const options = optionsFor(protocol);
+          const [a, b] = await Promise.all(
+            [0, 1].map(() => openPage(context, rig.proxy.url, 'element', options)),
+          );
+          const first = rig.proxy.requests.length;
+          rig.proxy.throttle({ bytesPerSecond: 4 * MiB });
+          await pick(a, 'element', file.path);
+          await rowUntil(a, (r) => (r?.bytes ?? 0) >= 3 * MiB);
+          await pick(b, 'element', file.path);
+          const before = await rowUntil(
+            b,
+            (r) => !!r?.elsewhere && r.bytes >= 4 * MiB && r.status === 'Uploading in another tab',
+          );
+          assert.equal(before.status, 'Uploading in another tab');
+          if (storage === 'no storage')
+            assert.equal(
+              await b.evaluate(() => {
+                try {
+                  return localStorage.length;
+                } catch {
+                  return 'blocked';
+                }
+              }),
+              'blocked',
+              'the pages keep no upload URL',
+            );
+          const closedAt = rig.proxy.requests.length;
+          const created = since(first).uploadUrl;
+          await a.close();
+          rig.proxy.throttle(null);
+          const run = await settle(b, 90_000);
+          const { requests, posts, wire, uploadUrl } = since(first);
+          t.diagnostic(
+            `closed at ${before.bytes} B shown in the other tab; ${since(closedAt).posts.length} of ` +
+              `${posts.length} appends after it; wire ${wire} B (+${wire - file.size}); cut by the close: ` +
+              (posts
+                .filter((p) => p.received < p.contentLength)
+                .map((p) => `${p.start}+${p.received} of ${p.contentLength}`)
+                .join(' ') || 'none'),
+          );
+          await assertStored(rig, file, { ...run, uploadUrl });
+          assert.ok(!run.log.some((e) => e.type === 'upload-error'), 'no error on the way');
+          if (protocol !== 'status-upload') {
+            assert.ok(created, 'the first tab had created the upload');
+            assert.equal(creations(requests), 1, 'the tab that took over created no upload of its own');
+            const after = since(closedAt).posts.map((p) => p.path);
+            assert.ok(after.length > 0, 'the tab that took over sent the rest');
+            assert.deepEqual(new Set(after), new Set([pathOf(created)]), 'it went on with the same upload');
+          }
+          assertWire({ wire, posts }, file, CHUNK, 1);
+        } finally {
+          await context.close();
         }
-        assertWire({ wire, posts }, file, CHUNK, 1);
-      } finally {
-        await context.close();
-      }
-    });
+      });
   }
 });

@@ -70,7 +70,7 @@ export class IetfSession implements ProtocolSession {
       options.storage,
       options.maxAge,
     );
-    this.url = this.memory.recall();
+    this.url = init.url ?? this.memory.recall();
   }
 
   async offset(ctx: RequestContext, create = true): Promise<ServerOffset | null> {

@@ -81,7 +81,7 @@ export class TusSession implements ProtocolSession {
       options.storage,
       options.maxAge,
     );
-    this.url = this.memory.recall();
+    this.url = init.url ?? this.memory.recall();
   }
 
   async offset(ctx: RequestContext, create = true): Promise<ServerOffset | null> {

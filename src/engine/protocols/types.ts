@@ -24,6 +24,8 @@ export interface SessionInit {
   uploadUrl: () => string;
   /** `integrity` is on: learn whether the server takes digests (tus asks `OPTIONS` for its checksums). */
   integrity?: boolean;
+  /** An upload URL of this file's that another tab created (tus, IETF): resumed as a remembered one is. */
+  url?: string;
 }
 
 /** What every request of one attempt needs. */
