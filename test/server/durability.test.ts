@@ -265,6 +265,46 @@ describe('durability', () => {
     assert.equal(await asked, 5000);
   });
 
+  test('status asked while a cut body waits behind a busy disk waits for it, though no byte came lately', async (t) => {
+    // The store holds the body while its writes are slow (the request is paused, bytes wait unread): no
+    // data event for a while, yet the body is not a dead connection, and its bytes are about to be kept.
+    const server = await start({ syncInterval: 0 });
+    const probe = await open(import.meta.filename);
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let writing!: () => void;
+    const started = new Promise<void>((resolve) => (writing = resolve));
+    const { writev } = proto;
+    t.mock.method(
+      proto,
+      'writev',
+      async function (this: FileHandle, ...args: Parameters<FileHandle['writev']>) {
+        writing();
+        await held;
+        return writev.apply(this, args);
+      },
+    );
+
+    const data = randomData(2 * 1024 * 1024);
+    const cut = openUpload(server.url, 'busy-disk', 0, 4 * 1024 * 1024, 4 * 1024 * 1024);
+    cut.response.catch(() => undefined);
+    cut.req.write(data);
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // longer than "bytes came lately"
+    cut.req.destroy();
+    let answered: number | undefined;
+    const asked = getStatus(server.url, 'busy-disk').then((n) => (answered = n));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const early = answered;
+    release();
+    assert.equal(early, undefined, 'no answer while the cut body still waits to be written');
+    const offset = await asked;
+    assert.ok(offset > 0, `status answered ${offset}, not the checkpoint before the cut body`);
+    assert.equal(offset, await sizeOnDisk(join(server.dir, 'partial', keyOf('busy-disk'))));
+  });
+
   test('a body cut mid-way keeps the bytes that arrived, and the upload resumes from there', async () => {
     const server = await start();
     const partial = join(server.dir, 'partial', keyOf('cut'));
