@@ -80,18 +80,27 @@ export function digestContract(setup: Setup): void {
       });
     });
 
-    test('a matching SHA-512 Repr-Digest completes, with no SHA-256 claimed', async (t) => {
+    test('SHA-512: a matching Repr-Digest completes with no SHA-256 claimed, a wrong one is refused', async (t) => {
       const { store, read } = await setup(t);
       const { service, completed } = await serviceOver(store);
       t.after(() => service.close());
+      const sha512 = (bytes: Buffer) => ({
+        algorithm: 'sha512',
+        value: createHash('sha512').update(bytes).digest(),
+      });
       const key = newKey();
-      const sha512 = { algorithm: 'sha512', value: createHash('sha512').update(data).digest() };
-      const done = await service.append(key, appendOf(0, data, data.length, sha512));
+      const done = await service.append(key, appendOf(0, data, data.length, sha512(data)));
       assert.equal(done.complete, true);
       assert.equal(done.sha256, undefined);
       assert.equal(completed.length, 1);
       assert.equal(completed[0]!.sha256, undefined);
       assert.ok((await read(key)).equals(data));
+      const other = newKey();
+      await assert.rejects(service.append(other, appendOf(0, data, data.length, sha512(b))), {
+        code: 'repr-mismatch',
+      });
+      assert.equal(completed.length, 1);
+      assert.deepEqual(stateOf(await store.inspect(other)), EMPTY);
     });
 
     test('a wrong Repr-Digest is refused as repr-mismatch and nothing of the upload remains', async (t) => {
