@@ -198,6 +198,46 @@ describe('the three wire protocols on the S3 store (Ceph RGW)', { skip: rgwSkip(
       assert.deepEqual(await leftovers(prefix), { objects: [], uploads: 0 });
     });
 
+    test('tus: Repr-Digest on the last PATCH: 204 with the digest agreed when it matches, 460 and 404 when not', async () => {
+      const { url, prefix, completed } = await serve();
+      const data = randomData(11 * MiB + 9);
+      const TUS = { 'Tus-Resumable': '1.0.0' };
+      const upload = async (repr: string) => {
+        const created = await request(`${url}/files/`, {
+          method: 'POST',
+          headers: { ...TUS, 'Upload-Length': String(data.length) },
+        });
+        assert.equal(created.status, 201, created.text);
+        const at = new URL(created.headers.location!, `${url}/files/`).href;
+        const patch = (start: number, end: number, extra: Record<string, string> = {}) =>
+          request(at, {
+            method: 'PATCH',
+            headers: {
+              ...TUS,
+              'Content-Type': 'application/offset+octet-stream',
+              'Upload-Offset': String(start),
+              ...extra,
+            },
+            body: data.subarray(start, end),
+          });
+        assert.equal((await patch(0, 6 * MiB)).status, 204);
+        return { at, last: await patch(6 * MiB, data.length, { 'Repr-Digest': repr }) };
+      };
+      const bad = await upload(wrong(data));
+      assert.equal(bad.last.status, 460, bad.last.text);
+      assert.match(bad.last.text, /^Repr-Digest does not match the stored file[^\n]*$/);
+      assert.equal((await request(bad.at, { method: 'HEAD', headers: TUS })).status, 404);
+      assert.deepEqual(await leftovers(prefix), { objects: [], uploads: 0 });
+      const good = await upload(field(data));
+      assert.equal(good.last.status, 204, good.last.text);
+      assert.equal(good.last.headers['repr-digest'], field(data));
+      assert.deepEqual(
+        completed.map((c) => c.sha256),
+        [sha256(data)],
+      );
+      assert.equal(sha256((await stored(completed[0]!.location.url, prefix)).bytes), sha256(data));
+    });
+
     const V = { 'Upload-Draft-Interop-Version': '8' };
     /** An IETF upload: created with its first 6 MiB, then the rest in one last PATCH with `repr`. */
     async function ietf(url: string, data: Buffer, repr: string) {
