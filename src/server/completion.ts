@@ -22,16 +22,37 @@ export class Completion {
   }
 
   /**
-   * The stored bytes against the client's `Repr-Digest`, before they become the upload: the SHA-256 (hex)
-   * when they match (undefined without a digest, or with a store that cannot read its bytes back). A
-   * mismatch removes the upload: no prefix of it can be trusted, so the client starts again.
+   * Makes the stored bytes the completed upload, checked whole against the client's `Repr-Digest`: before
+   * `complete` when the store reads incomplete bytes back (`digest`), else right after it (`digestComplete`),
+   * with the digest recorded first so that a crash in between leaves the check to do, not skipped. `sha256`
+   * is the SHA-256 (hex) when the file was checked with it. A mismatch removes the upload: no prefix of it
+   * can be trusted, so the client starts again.
    */
-  async checkWhole(key: string, expected: ExpectedDigest | undefined): Promise<string | undefined> {
+  async complete(
+    key: string,
+    record: UploadRecord,
+    expected: ExpectedDigest | undefined,
+  ): Promise<{ location: StoredLocation; sha256: string | undefined }> {
     const store = this.#store;
-    if (!expected || !store.digest) return undefined;
-    const stored = await store.digest(key, expected.algorithm);
+    if (!expected || store.digest || !store.digestComplete) {
+      const sha256 = expected && store.digest ? await this.#check(key, expected, 'digest') : undefined;
+      return { location: await store.complete(key), sha256 };
+    }
+    const reprDigest = { algorithm: expected.algorithm, value: expected.value.toString('base64') };
+    await store.writeRecord(key, { ...record, reprDigest });
+    const location = await store.complete(key);
+    return { location, sha256: await this.#check(key, expected, 'digestComplete') };
+  }
+
+  /** The stored bytes' digest against the expected one; a mismatch removes the upload. */
+  async #check(
+    key: string,
+    expected: ExpectedDigest,
+    via: 'digest' | 'digestComplete',
+  ): Promise<string | undefined> {
+    const stored = await this.#store[via]!(key, expected.algorithm);
     if (!stored.equals(expected.value)) {
-      await store.remove(key);
+      await this.#store.remove(key);
       throw new UploadProblem(
         'repr-mismatch',
         'Repr-Digest does not match the stored file: the upload was removed, send it again',
@@ -41,14 +62,25 @@ export class Completion {
     return expected.algorithm === 'sha256' ? stored.toString('hex') : undefined;
   }
 
-  /** Calls onComplete; on success records that it ran, so it never runs twice. */
+  /**
+   * Calls onComplete; on success records that it ran, so it never runs twice. A digest the record still
+   * holds (its check cut short by a crash, or this is a retry) is checked first. Resolves with the SHA-256
+   * (hex) the file was checked with, if any.
+   */
   async deliver(
     key: string,
     record: UploadRecord,
     size: number,
     location: StoredLocation,
-    sha256?: string,
-  ): Promise<void> {
+    checked?: string,
+  ): Promise<string | undefined> {
+    const { reprDigest, ...kept } = record;
+    const recorded = reprDigest && { ...reprDigest, value: Buffer.from(reprDigest.value, 'base64') };
+    const sha256 =
+      checked ??
+      (recorded && this.#store.digestComplete
+        ? await this.#check(key, recorded, 'digestComplete')
+        : undefined);
     try {
       await this.#onComplete?.({
         owner: record.owner,
@@ -67,7 +99,8 @@ export class Completion {
         size,
       );
     }
-    await this.#store.finalize(key, { ...record, size });
+    await this.#store.finalize(key, { ...kept, size });
+    return sha256;
   }
 
   /** A request for an upload that is already complete: only its lost last answer can be asked again. */
@@ -88,11 +121,10 @@ export class Completion {
       request.bodyLength !== undefined ? request.bodyLength > 0 : !(await bodyIsEmpty(request.body));
     if (hasBody) throw new UploadProblem('completed', `Upload is already complete at ${size} bytes`, size);
     // The final answer got lost and the client asks again: also the moment to retry a failed onComplete.
-    if (!notified) {
-      const record = state.record ?? { ...request.create!, size, createdAt: new Date().toISOString() };
-      await this.deliver(key, record, size, this.#store.location(key));
-    }
-    return { offset: size, size, complete: true, answered: true };
+    if (notified) return { offset: size, size, complete: true, answered: true };
+    const record = state.record ?? { ...request.create!, size, createdAt: new Date().toISOString() };
+    const sha256 = await this.deliver(key, record, size, this.#store.location(key));
+    return { offset: size, size, complete: true, answered: true, ...(sha256 && { sha256 }) };
   }
 }
 

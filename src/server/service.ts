@@ -279,8 +279,7 @@ export class UploadService {
     const { size } = current;
     if (size === null || offset !== size) return { offset, size, complete: false, answered: true };
     await fenced(lease);
-    const sha256 = await this.#completion.checkWhole(key, request.reprDigest);
-    const location = await this.store.complete(key);
+    const { location, sha256 } = await this.#completion.complete(key, current, request.reprDigest);
     lease.commit(size);
     await this.#completion.deliver(key, current, size, location, sha256);
     return { offset, size, complete: true, answered: true, ...(sha256 && { sha256 }) };

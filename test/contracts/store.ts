@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { randomData } from '../server/helpers.js';
 import { appendContract } from './store-append.js';
+import { digestContract } from './store-digest.js';
 import { EMPTY, bodyOf, created, newKey, recordOf, setupWith, stateOf } from './store-support.js';
 import type { StoreFixture } from './store-support.js';
 
@@ -78,6 +79,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
     });
 
     appendContract(setup);
+    digestContract(setup);
 
     describe('completion', () => {
       test('complete: offset is the size, inspect says complete and not notified, the record stays for the hook', async (t) => {

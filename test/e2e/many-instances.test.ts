@@ -182,6 +182,8 @@ describe('two instances, one bucket, one Redis, behind nginx', { skip: skipReaso
     try {
       const page = await openPage(context, origin, 'element', {
         chunkSize: 0,
+        // Digests per request and for the whole file: the survivor checks the object in S3 against the latter.
+        integrity: true,
         retryDelays: [0, 250, 500, 1000, 2000, 3000, 5000, 5000, 5000],
         stallTimeout: 5000,
       });
@@ -192,13 +194,16 @@ describe('two instances, one bucket, one Redis, behind nginx', { skip: skipReaso
       const { outcome, log } = await settle(page, 90_000);
       const errors = log.filter((e) => e.type === 'upload-error').map((e) => e.error?.message);
       assert.equal(outcome, 'complete', `upload failed: ${errors.join('; ')}`);
-      const id = log.find((e) => e.type === 'upload-complete')!.fileId!;
+      const complete = log.find((e) => e.type === 'upload-complete')!;
+      const id = complete.fileId!;
       const location = completedAt(instances, id);
       assert.ok(
         instances[1 - victim].output().includes(`complete ${JSON.stringify(id)}`),
         'the survivor completed it',
       );
       assert.equal(await objectSha256(s3, location), file.sha256);
+      assert.equal(complete.sha256, file.sha256, 'upload-complete carries the SHA-256 of the source');
+      assert.equal(complete.verified, true, 'and the survivor checked the object in S3 against it');
     } finally {
       await context.close();
     }

@@ -12,6 +12,12 @@ export interface UploadRecord {
   metadata?: string;
   createdAt: string;
   completedAt?: string;
+  /**
+   * The client's `Repr-Digest` (value in base64), recorded just before a store that checks the whole file
+   * only once it is complete (`digestComplete`) completes it: a crash before the check leaves it to be
+   * checked before onComplete runs, never skipped.
+   */
+  reprDigest?: { algorithm: string; value: string };
 }
 
 /** What the store says about one upload. */
@@ -115,7 +121,15 @@ export interface UploadStore {
   cleanup(maxAge: number): Promise<void>;
   /**
    * The digest of an incomplete upload's stored bytes (a node:crypto hash name), read back from where they
-   * are kept. Optional: without it, the whole file is not checked against `Repr-Digest`.
+   * are kept. The whole file is checked against `Repr-Digest` before `complete`, so a mismatch never
+   * becomes a completed upload. A store that has it does not need `digestComplete`.
    */
   digest?(key: string, algorithm: string): Promise<Buffer>;
+  /**
+   * The digest of a completed upload's bytes, streamed back (bounded memory), for a store that cannot read
+   * an incomplete upload back (S3's multipart uploads). The whole file is then checked after `complete`
+   * and before onComplete runs or the client is answered; a mismatch removes it. With neither this nor
+   * `digest`, the whole file is not checked against `Repr-Digest`.
+   */
+  digestComplete?(key: string, algorithm: string): Promise<Buffer>;
 }

@@ -1,5 +1,6 @@
 // The few S3 calls the store makes, over @aws-sdk/client-s3 loaded on first use (an optional peer dependency:
 // nothing here runs, and the SDK is never imported, unless an S3Store is initialized).
+import type { Readable } from 'node:stream';
 import type * as SdkModule from '@aws-sdk/client-s3';
 import type { Part, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
@@ -114,6 +115,17 @@ export class S3Bucket {
     try {
       const out = await this.#client.send(new this.#sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The object's bytes as a stream (the SDK's response body: bounded memory, however large). */
+  async stream(key: string): Promise<Readable | undefined> {
+    try {
+      const out = await this.#client.send(new this.#sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body as Readable;
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;

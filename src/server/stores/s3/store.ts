@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type {
   AppendOptions,
@@ -70,7 +71,8 @@ export const S3_STORE_DEFAULTS = { partSize: 8 * 1024 * 1024, partConcurrency: 3
  *   <key>.part        staged bytes after the last part (fewer than 5 MiB, S3's part minimum);
  *                     `x-amz-meta-parts` says how many parts precede them: with more parts, it is stale;
  *                     `x-amz-meta-stale` lists a failed body's parts that must never count (layout.ts)
- *   <key>.json        the record while incomplete, and until onComplete succeeded
+ *   <key>.json        the record while incomplete, and until onComplete succeeded (from just before completion
+ *                     until then, with the client's Repr-Digest, checked against the completed object)
  *   <key>.done.json   the record once onComplete succeeded (with completedAt)
  *   <key>.digest-*    a body with a digest, until it is verified (see appendS3)
  * The offset is read from S3 every time: the sizes of the parts numbered 1..n without a gap (ListParts) plus
@@ -174,6 +176,20 @@ export class S3Store implements UploadStore {
     }
     await s3.delete(staging);
     return this.location(key);
+  }
+
+  /**
+   * Streams the completed object back through the hash: S3 cannot read an unfinished multipart upload's
+   * parts, so the whole file is checked once it is complete (see UploadStore.digestComplete). Until the check
+   * is done, the object is at its key already: readers of the bucket (not onComplete) may see it, and see it
+   * go when it did not match.
+   */
+  async digestComplete(key: string, algorithm: string): Promise<Buffer> {
+    const hash = createHash(algorithm);
+    const body = await this.#bucket().stream(this.objectKey(key));
+    if (!body) throw new Error('S3 store: the completed object to check is missing');
+    for await (const chunk of body) hash.update(chunk as Buffer);
+    return hash.digest();
   }
 
   location(key: string): StoredLocation {
