@@ -164,13 +164,18 @@ describe('resumable-upload-server --sync-on-acknowledge', () => {
     assert.match(off.output, /warning: --sync-on-acknowledge off: offsets are acknowledged before/);
   });
 
-  test('a value other than on or off, or the flag with S3, exits 2 with the reason', async () => {
-    const bad = await runCli(['--sync-on-acknowledge', 'no']);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /^resumable-upload-server: --sync-on-acknowledge takes on or off, got 'no'\n/);
-    const s3 = await runCli(['--sync-on-acknowledge', 'off', '--store', 's3://bucket/p']);
-    assert.equal(s3.code, 2);
-    assert.match(s3.stderr, /^resumable-upload-server: --sync-on-acknowledge is for the file store/);
-    assert.match((await runCli(['--help'])).stdout, /--sync-on-acknowledge on\|off/);
-  });
+  // A CLI that took the value would listen instead of exiting: the timeout makes that a failure, not a hang.
+  test(
+    'a value other than on or off, or the flag with S3, exits 2 with the reason',
+    { timeout: 60_000 },
+    async () => {
+      const bad = await runCli(['--sync-on-acknowledge', 'no']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^resumable-upload-server: --sync-on-acknowledge takes on or off, got 'no'\n/);
+      const s3 = await runCli(['--sync-on-acknowledge', 'off', '--store', 's3://bucket/p']);
+      assert.equal(s3.code, 2);
+      assert.match(s3.stderr, /^resumable-upload-server: --sync-on-acknowledge is for the file store/);
+      assert.match((await runCli(['--help'])).stdout, /--sync-on-acknowledge on\|off/);
+    },
+  );
 });
