@@ -51,7 +51,6 @@ const plan: Plan = {
 const started = Date.now();
 const built = await buildAll(values.dist);
 console.log(`engine: ${built.engine}; server: ${built.serverCli}`);
-console.log(`no-fsync copy: ${built.noFsyncPatches.join('; ') || 'pattern not found, skipped'}`);
 
 // The page's file input holds every file the sections use; each upload names its indices.
 const files = {
@@ -77,7 +76,6 @@ const results: Results = {
     }).trim(),
     cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
     engine: built.engine,
-    noFsyncPatches: built.noFsyncPatches,
     pinned: harness.pin
       ? `Chromium on CPU ${harness.pin.client}; servers, proxies, bench on CPU ${harness.pin.server}`
       : 'no',

@@ -1,15 +1,6 @@
 // Everything the bench runs besides the project itself, bundled with esbuild into bench/out/.
 import { build } from 'esbuild';
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,11 +17,8 @@ export interface Built {
   probe: string;
   /** Where /resumable-upload.js came from. */
   engine: string;
-  /** The project's server CLI. */
+  /** The project's server CLI (`ours`; `ours-nofsync` is the same with `--sync-on-acknowledge off`). */
   serverCli: string;
-  /** A copy of dist/ with the per-request fsync patched out, and the calls removed. */
-  noFsyncCli: string | null;
-  noFsyncPatches: string[];
 }
 
 export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
@@ -81,8 +69,6 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
 
   const cli = join(distDir, 'server/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
-  const serverCli = cli;
-  const noFsync = patchedDist(distDir, 'dist-nofsync', NO_FSYNC);
   return {
     www,
     rawSink: join(children, 'raw-sink.mjs'),
@@ -90,42 +76,6 @@ export async function buildAll(distDir = join(ROOT, 'dist')): Promise<Built> {
     reverseProxy: join(children, 'reverse-proxy.mjs'),
     probe: join(children, 'probe.mjs'),
     engine,
-    serverCli,
-    noFsyncCli: noFsync.cli,
-    noFsyncPatches: noFsync.applied,
+    serverCli: cli,
   };
 }
-
-/** A copy of dist/ with one server file rewritten, for what-if variants; null when a pattern is gone. */
-function patchedDist(
-  distDir: string,
-  name: string,
-  edits: Array<[RegExp, string]>,
-  file = 'stores/file/append.js',
-): { cli: string | null; applied: string[] } {
-  const copy = join(OUT, name);
-  rmSync(copy, { recursive: true, force: true });
-  cpSync(distDir, copy, { recursive: true });
-  const path = join(copy, 'server', file);
-  let text = readFileSync(path, 'utf8');
-  const applied: string[] = [];
-  for (const [from, to] of edits) {
-    const before = text;
-    text = text.replace(from, (m: string, ...groups: unknown[]) => {
-      applied.push(`${file}: ${m.replace(/\s+/g, '')}`);
-      return to.replace(/\$(\d)/g, (_, d: string) => String(groups[Number(d) - 1] ?? ''));
-    });
-    if (text === before) return { cli: null, applied: [] };
-  }
-  writeFileSync(path, text);
-  return { cli: join(copy, 'server/cli.js'), applied };
-}
-
-/**
- * No per-request fsync: every `datasync()` of the body writer (the closing one and the periodic
- * checkpoints) becomes a no-op; the once-per-upload sidecar and folder fsyncs (`.sync()`) stay.
- * The difference to the shipped server is what fsync per request costs.
- */
-const NO_FSYNC: Array<[RegExp, string]> = [
-  [/(?:\bthis\s*\.\s*#?)?\b\w+\s*\.datasync\(\)/g, 'Promise.resolve()'],
-];

@@ -159,18 +159,18 @@ export class Harness {
       '--static',
       built.www,
     ];
-    const start = async (name: ServerName, script: string | null) => {
-      if (!script) return;
+    const start = async (name: ServerName, script: string, args: string[] = []) => {
       const dir = store(name);
       this.servers.set(
         name,
-        await ServerChild.start(name, built.probe, script, common(dir), dir, pin?.server),
+        await ServerChild.start(name, built.probe, script, [...common(dir), ...args], dir, pin?.server),
       );
     };
     await start('raw', built.rawSink);
     await start('tus', built.tusServer);
     await start('ours', built.serverCli);
-    await start('ours-nofsync', built.noFsyncCli);
+    // What fsync per request costs: the same server, acknowledging offsets before their bytes are fsynced.
+    await start('ours-nofsync', built.serverCli, ['--sync-on-acknowledge', 'off']);
     // Chromium inherits the launching process's CPUs: lend it the client's, then move the bench over.
     if (pin) pinSelf(pin.client);
     this.browser = await launch();

@@ -22,6 +22,10 @@ Options:
   --cors-origin ORIGIN  allow browser calls from ORIGIN ('*' or e.g. https://app.example)
   --protocols LIST      comma-separated: status-upload,tus,ietf (default: all three)
   --files-path PATH     where tus and IETF uploads are created (default /files/)
+  --sync-on-acknowledge on|off
+                        off skips the file store's fsync before each answer (bytes
+                        acknowledged but not yet on disk: a power loss can lose them);
+                        a what-if for measuring fsync's cost (default on)
   --store URL           where uploads are kept: s3://BUCKET/PREFIX for S3-compatible object
                         storage (credentials and region from AWS_ACCESS_KEY_ID,
                         AWS_SECRET_ACCESS_KEY, AWS_REGION); default the file store in --dir
@@ -51,6 +55,7 @@ function parse(argv: string[]) {
         'cors-origin': { type: 'string' },
         protocols: { type: 'string' },
         'files-path': { type: 'string' },
+        'sync-on-acknowledge': { type: 'string' },
         store: { type: 'string' },
         's3-endpoint': { type: 'string' },
         redis: { type: 'string' },
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
   }
   const limits = limitsFrom(args);
   const store = storeFrom(args.store, args['s3-endpoint']);
+  const syncOnAcknowledge = syncFrom(args['sync-on-acknowledge'], store);
   const redis = args.redis;
   if (redis !== undefined && !/^rediss?:\/\/[^\s/]+/.test(redis)) {
     usageError(`--redis must be a redis://HOST:PORT URL, got '${redis}'`);
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
     dir: args.dir ?? process.env.UPLOAD_DIR ?? './uploads',
     static: args.static ?? [],
     corsOrigin: args['cors-origin'],
+    syncOnAcknowledge,
     store,
     locker,
     onComplete: ({ owner, fileId, size, path, location }) => {
@@ -94,6 +101,11 @@ async function main(): Promise<void> {
     },
   });
   console.log(`resumable-upload-server listening on ${running.url}`);
+  if (syncOnAcknowledge === false) {
+    console.warn(
+      'resumable-upload-server: warning: --sync-on-acknowledge off: offsets are acknowledged before their bytes are fsynced; a power loss can lose them',
+    );
+  }
   if (store || locker) {
     console.log(
       `store ${store ? `s3://${store.bucket}/${store.prefix}` : 'file'}, locks ${redis ?? 'in-process'}`,
@@ -132,6 +144,14 @@ function limitsFrom(args: ReturnType<typeof parse>) {
     }
   }
   return { port, maxSize, protocols, filesPath };
+}
+
+/** --sync-on-acknowledge on|off, for the file store only; unset keeps the default. */
+function syncFrom(value: string | undefined, store: S3Store | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') usageError(`--sync-on-acknowledge takes on or off, got '${value}'`);
+  if (store) usageError('--sync-on-acknowledge is for the file store, not --store s3://');
+  return value === 'on';
 }
 
 /** SIGINT/SIGTERM close the server, then the store and the locker; a second signal exits at once. */

@@ -13,6 +13,7 @@ export type {
 export { UploadService, UploadProblem } from './service.js';
 export type { AppendOutcome, AppendRequest, ProblemCode, ServiceConfig } from './service.js';
 export { FileStore } from './stores/file/store.js';
+export type { FileStoreOptions } from './stores/file/store.js';
 // The AWS SDK (an optional peer) is loaded by S3Store.init(), not by this import.
 export { S3Store } from './stores/s3/store.js';
 export type { S3StoreOptions } from './stores/s3/store.js';

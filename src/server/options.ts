@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Locker } from './locks/types.js';
+import { FileStore } from './stores/file/store.js';
 import type { StoredLocation, UploadStore } from './stores/types.js';
 
 /** What `onComplete` learns about a finished upload. */
@@ -91,6 +92,15 @@ export interface UploadServerOptions {
    */
   syncInterval?: number;
   /**
+   * The default file store's: acknowledge an offset only once its bytes are fsynced. `false` skips the
+   * per-request fsyncs (an append's closing one and its checkpoints) and keeps the once-per-upload ones:
+   * a what-if knob for measuring what fsync costs, the way tusd runs (it never fsyncs). A process crash
+   * loses nothing, but a power loss or kernel crash can lose acknowledged bytes, even of a completed
+   * upload (see FileStoreOptions). With your own `store`, set it there instead.
+   * @default true
+   */
+  syncOnAcknowledge?: boolean;
+  /**
    * Which wire protocols to answer: the article's `status`/`upload` pair, tus 1.0 and the IETF draft
    * "Resumable Uploads for HTTP" (the last two share `filesPath`, told apart by their headers).
    * @default ['status-upload', 'tus', 'ietf']
@@ -141,8 +151,9 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /** Fills in defaults; a wrong option is a programming error, so it throws at startup rather than per request. */
 export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
+  const dir = options.dir ?? './uploads';
   const resolved: ResolvedOptions = {
-    dir: options.dir ?? './uploads',
+    dir,
     maxSize: options.maxSize ?? Infinity,
     authorize: options.authorize ?? (() => 'anonymous'),
     onComplete: options.onComplete,
@@ -153,12 +164,18 @@ export function resolveOptions(options: UploadServerOptions): ResolvedOptions {
     lockWait: options.lockWait ?? 2000,
     takeoverAfter: options.takeoverAfter ?? 1000,
     syncInterval: options.syncInterval ?? 1000,
+    syncOnAcknowledge: options.syncOnAcknowledge ?? true,
     static: options.static ?? [],
     protocols: options.protocols ?? ['status-upload', 'tus', 'ietf'],
     filesPath: normalizeFilesPath(options.filesPath ?? '/files/'),
-    store: options.store,
+    store: options.store ?? new FileStore(dir, { syncOnAcknowledge: options.syncOnAcknowledge }),
     locker: options.locker,
   };
+  if (options.store && options.syncOnAcknowledge !== undefined) {
+    throw new TypeError(
+      "resumable-upload server: option syncOnAcknowledge is the default file store's; with your own store, set it there (new FileStore(dir, { syncOnAcknowledge }))",
+    );
+  }
   for (const name of resolved.protocols) {
     if (!['status-upload', 'tus', 'ietf'].includes(name)) {
       throw new TypeError(`resumable-upload server: unknown protocol ${JSON.stringify(name)}`);

@@ -15,22 +15,32 @@ const SYNC_BYTES = 8 * 1024 * 1024;
 /** Bytes queued in memory before the request is paused; also the largest single writev. */
 const HIGH_WATER = 1024 * 1024;
 
+/** Makes what was written to `file` durable before its offset is acknowledged or checkpointed. */
+type DataSync = (file: FileHandle) => Promise<void>;
+
+const datasync: DataSync = (file) => file.datasync();
+/** `syncOnAcknowledge: false`: the offset is acknowledged once the bytes are written (in the page cache). */
+const noSync: DataSync = () => Promise.resolve();
+
 /**
  * Streams a body into `path` from byte `options.start`, never past `start + limit`, fsyncing along the way and
  * once at the end. Bytes that arrived before a cut are kept (and fsynced); an overflowing body is truncated
  * back to its last checkpoint (`start` for most: they are checkpointed every 8 MiB and every syncInterval).
  * With a digest there are no checkpoints: the body is kept whole when it matches, else not at all.
- * Resolves only after the file is closed, so the caller may rename it.
+ * Resolves only after the file is closed, so the caller may rename it. With `syncOnAcknowledge` false, none
+ * of those fsyncs runs (see FileStoreOptions); the checkpoints still let status report the written offset.
  */
 export async function appendFile(
   body: Readable,
   path: string,
   options: AppendOptions,
+  syncOnAcknowledge = true,
 ): Promise<AppendResult> {
   const { start } = options;
+  const sync = syncOnAcknowledge ? datasync : noSync;
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
   const pump = new BodyPump(body, options);
-  const disk = new DiskWriter(file, options, () => pump.changed());
+  const disk = new DiskWriter(file, options, () => pump.changed(), sync);
   try {
     const end = await pump.run(disk);
     disk.ended();
@@ -43,13 +53,13 @@ export async function appendFile(
       // Nothing of an overflowing request is kept, except what a checkpoint already made durable.
       await disk.keep(disk.synced);
     }
-    await file.datasync();
+    await sync(file);
     return { end, written: disk.written };
   } catch (err) {
     // A failed write (e.g. ENOSPC) may have left part of a buffer: keep only what is known to be whole
     // (with a digest, nothing: the body can no longer be verified).
     await file.truncate(start + (options.digest ? 0 : disk.written)).catch(() => undefined);
-    await file.datasync().catch(() => undefined);
+    await sync(file).catch(() => undefined);
     throw err;
   } finally {
     disk.stopTicker();
@@ -70,19 +80,21 @@ class DiskWriter implements BodySink {
   readonly #file: FileHandle;
   readonly #options: AppendOptions;
   readonly #changed: () => void;
+  readonly #sync: DataSync;
   readonly #ticker: ReturnType<typeof setInterval> | undefined;
   #queue: Buffer[] = [];
   #queued = 0;
   #writing = false;
   #ended = false;
 
-  constructor(file: FileHandle, options: AppendOptions, changed: () => void) {
+  constructor(file: FileHandle, options: AppendOptions, changed: () => void, sync: DataSync) {
     this.#file = file;
     this.#options = options;
     this.#changed = changed;
+    this.#sync = sync;
     const interval = options.syncInterval ?? Infinity;
     // A long body is fsynced now and then, so status can answer its progress and a crash keeps it.
-    if (interval > 0 && interval < 2 ** 31) this.#ticker = setInterval(() => this.#sync(), interval);
+    if (interval > 0 && interval < 2 ** 31) this.#ticker = setInterval(() => this.#checkpoint(), interval);
   }
 
   get backlogged(): boolean {
@@ -150,17 +162,16 @@ class DiskWriter implements BodySink {
       done += bytesWritten;
       this.written += bytesWritten;
       // The disk writes back while the body still arrives, so the last fsync finds little left.
-      if (this.written - this.synced >= SYNC_BYTES) this.#sync();
+      if (this.written - this.synced >= SYNC_BYTES) this.#checkpoint();
       if (done < total) buffers = [Buffer.concat(buffers).subarray(bytesWritten)];
     }
   }
 
   /** Starts an fsync of what is written so far, unless one runs; status may then answer that offset. */
-  #sync(): void {
+  #checkpoint(): void {
     if (this.#options.digest || this.checkpoint || this.written === this.synced) return;
     const at = this.written; // written before the fsync starts, so durable once it returns
-    this.checkpoint = this.#file
-      .datasync()
+    this.checkpoint = this.#sync(this.#file)
       .then(() => {
         this.synced = at;
         if (!this.#ended) this.#options.onDurable?.(this.#options.start + at);

@@ -16,6 +16,20 @@ import { appendFile } from './append.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 
+export interface FileStoreOptions {
+  /**
+   * Acknowledge an offset only once its bytes are fsynced: every append's closing fsync, and the checkpoints
+   * (every 8 MiB and every `syncInterval`) whose offsets status reports while a long body streams.
+   * `false` skips those fsyncs; sidecars, renames and folders are still fsynced once per upload. It is a
+   * measurement and what-if knob (the bench's `ours-nofsync`), the way tusd's and @tus/file-store's file
+   * stores run (they never fsync): a process crash loses nothing (the bytes are in the OS's page cache), but
+   * a power loss or kernel crash can lose bytes the client was told are stored, or leave zeros in their place
+   * (file systems differ), in an unfinished upload and in a completed one already announced to `onComplete`.
+   * @default true
+   */
+  syncOnAcknowledge?: boolean;
+}
+
 /**
  * The durable file store. Layout under `dir`:
  *   partial/<key>        bytes received so far; its size is the offset
@@ -28,11 +42,19 @@ export class FileStore implements UploadStore {
   readonly dir: string;
   readonly #partial: string;
   readonly #complete: string;
+  readonly #syncOnAcknowledge: boolean;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: FileStoreOptions = {}) {
+    const { syncOnAcknowledge = true } = options;
+    if (typeof syncOnAcknowledge !== 'boolean') {
+      throw new TypeError(
+        `resumable-upload server: option syncOnAcknowledge must be true or false, got ${JSON.stringify(syncOnAcknowledge)}`,
+      );
+    }
     this.dir = resolve(dir);
     this.#partial = join(this.dir, 'partial');
     this.#complete = join(this.dir, 'complete');
+    this.#syncOnAcknowledge = syncOnAcknowledge;
   }
 
   async init(): Promise<void> {
@@ -68,7 +90,7 @@ export class FileStore implements UploadStore {
   }
 
   append(key: string, body: Readable, options: AppendOptions): Promise<AppendResult> {
-    return appendFile(body, this.partialPath(key), options);
+    return appendFile(body, this.partialPath(key), options, this.#syncOnAcknowledge);
   }
 
   /** Hashes the partial file (an upload of zero bytes has none: the digest of nothing). */
