@@ -142,10 +142,8 @@ export interface StartUploadServerOptions extends UploadServerOptions {
   host?: string;
 }
 
-export type ResolvedOptions = Required<
-  Omit<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'store' | 'locker'>
-> &
-  Pick<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'store' | 'locker'>;
+export type ResolvedOptions = Required<Omit<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'locker'>> &
+  Pick<UploadServerOptions, 'onComplete' | 'corsOrigin' | 'locker'>;
 
 const DAY = 24 * 60 * 60 * 1000;
 

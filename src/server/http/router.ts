@@ -6,18 +6,13 @@ import type { ProtocolReply, ProtocolRequest, WireProtocol } from '../protocols/
 import { UploadService } from '../service.js';
 import { MemoryLocker } from '../locks/memory.js';
 import { LockUnavailableError } from '../locks/types.js';
-import { FileStore } from '../stores/file/store.js';
 
 /** Answers one request: a reply, null when the client is gone, undefined when no protocol claims it. */
 export type Route = (req: ProtocolRequest) => Promise<ProtocolReply | null | undefined>;
 
 /** The service, and one function that runs every enabled protocol and adds CORS: shared by node:http and Fetch. */
 export function createRouter(config: ResolvedOptions): { service: UploadService; route: Route } {
-  const service = new UploadService(
-    config,
-    config.store ?? new FileStore(config.dir),
-    config.locker ?? new MemoryLocker(),
-  );
+  const service = new UploadService(config, config.store, config.locker ?? new MemoryLocker());
   // IETF first: tus answers whatever else comes to the files endpoint (412 without Tus-Resumable).
   const protocols: WireProtocol[] = [];
   if (config.protocols.includes('ietf')) protocols.push(createIetfProtocol(config.filesPath));
