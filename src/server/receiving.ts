@@ -4,12 +4,14 @@ import type { Readable } from 'node:stream';
 
 /** A body that got bytes this recently is still being received (a cut's last bytes drain in far less). */
 export const RECEIVING_MS = 100;
+/** The longest status waits for a body that got bytes lately to end, before answering its checkpoint. */
+export const STATUS_WAIT_MS = 250;
 /**
- * The longest status waits for such a body's end before answering the last checkpoint. At load 8 a cut
- * 2 MiB chunk's last 0.7 MB took over 400 ms to reach the disk; 250 ms sent the client back to a stale
- * offset twice, each refused re-send costing its chunk.
+ * The longest status waits for a body the store holds (its bytes wait here while the disk is busy). At
+ * load 8 a cut 2 MiB chunk's last 0.7 MB took over 400 ms to reach the disk: answering the checkpoint
+ * before sent the client back to it twice, each refused re-send costing its chunk.
  */
-export const STATUS_WAIT_MS = 2000;
+export const HELD_WAIT_MS = 2000;
 
 /** A body this process receives for an upload: where it started, when bytes last came, and its end. */
 export interface Receiving {
@@ -45,16 +47,17 @@ export function receiving(start: number, source: Readable): Receiving {
   return body;
 }
 
-/**
- * A body not yet over that still moves: bytes came lately, or wait unread (the store holds the body
- * while its disk is busy, or the request waits for the lock). A quiet one may be a dead connection.
- */
-export function moving(body: Receiving): boolean {
+/** Not over, and its bytes wait here: the store holds it (its disk is busy), or it was cut with bytes unread. */
+export function held(body: Receiving): boolean {
   const { source } = body;
-  return (
-    !body.over &&
-    (performance.now() - body.activeAt < RECEIVING_MS ||
-      source.readableLength > 0 ||
-      source.readableFlowing === false)
-  );
+  return !body.over && (source.readableFlowing === false || (source.destroyed && source.readableLength > 0));
+}
+
+/** Waits up to `ms` for the body's end; true when it ended. */
+export async function endedWithin(body: Receiving, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  await Promise.race([body.ended, waited]);
+  clearTimeout(timer);
+  return body.over;
 }

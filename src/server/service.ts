@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Completion } from './completion.js';
 import { Expiry } from './expiry.js';
-import { moving, receiving, RECEIVING_MS, STATUS_WAIT_MS, type Receiving } from './receiving.js';
+import {
+  endedWithin,
+  held,
+  HELD_WAIT_MS,
+  receiving,
+  RECEIVING_MS,
+  STATUS_WAIT_MS,
+  type Receiving,
+} from './receiving.js';
 import type { Lease, Locker } from './locks/types.js';
 import { LockUnavailableError } from './locks/types.js';
 import { UploadProblem } from './service-types.js';
@@ -62,21 +70,21 @@ export class UploadService {
 
   /**
    * The offset status answers: the writer's durable offset while one runs, else the stored one. While
-   * this process still receives a body for the upload, it first waits for that body's end: right after a
-   * cut, the body's last bytes are still in the socket buffers (or behind a busy disk), and a client told
-   * the older offset would send them again, into a 409. It waits only while the body still moves, so a
-   * dead connection's quiet body does not hold status up, and at most STATUS_WAIT_MS.
+   * this process still receives a body for the upload, it first waits for that body: right after a cut,
+   * the body's last bytes are still in the socket buffers (or behind a busy disk), and a client told the
+   * older offset would send them again, into a 409. A body the store holds (its bytes wait here) is waited
+   * for up to HELD_WAIT_MS; one that got bytes lately, up to STATUS_WAIT_MS for its end (a live body goes
+   * on, and status answers its checkpoint); a quiet one (maybe a dead connection) not at all.
    */
   async offset(key: string): Promise<number> {
-    const deadline = performance.now() + STATUS_WAIT_MS;
-    for (;;) {
-      const body = this.#receiving.get(key);
-      if (!body || !moving(body) || performance.now() >= deadline) break;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, RECEIVING_MS)));
-      await Promise.race([body.ended, waited]);
-      clearTimeout(timer);
+    const deadline = performance.now() + HELD_WAIT_MS;
+    let body = this.#receiving.get(key);
+    while (body && held(body) && performance.now() < deadline) {
+      await endedWithin(body, RECEIVING_MS);
+      body = this.#receiving.get(key);
     }
+    if (body && !body.over && performance.now() - body.activeAt < RECEIVING_MS)
+      await endedWithin(body, STATUS_WAIT_MS);
     return this.locker.offset(key, () => this.store.offset(key));
   }
 
