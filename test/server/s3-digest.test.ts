@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -19,8 +19,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../../src/server/stores/s3/store.js';
 import { appendOf, serviceOver } from '../contracts/store-digest.js';
 import { created, digestOf, newKey } from '../contracts/store-support.js';
-import { rgwSkip, startRgw } from '../support/rgw.js';
+import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
+import { rgwForSuite } from '../support/rgw-suite.js';
 import { randomData } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -30,15 +31,7 @@ const hex = (data: Buffer): string => createHash('sha256').update(data).digest('
 describe('S3Store: the whole file against Repr-Digest (Ceph RGW)', { skip: rgwSkip() }, () => {
   let rgw: RunningRgw;
   let s3: S3Client;
-  before(
-    async () => {
-      rgw = await startRgw();
-      await rgw.bucket(BUCKET);
-      s3 = await rgw.client();
-    },
-    { timeout: 120_000 },
-  );
-  after(() => rgw?.stop());
+  rgwForSuite(BUCKET, (r, c) => ([rgw, s3] = [r, c]));
 
   /** A store (5 MiB parts) over a fresh prefix; `reopen` is another instance over it, as after a restart. */
   async function fresh(t: { after(fn: () => Promise<void>): void }) {

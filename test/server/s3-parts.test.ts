@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StoredPart } from '../../src/server/stores/s3/client.js';
@@ -14,8 +14,9 @@ import { progressOf, stagingMetadata } from '../../src/server/stores/s3/layout.j
 import { PartWriter } from '../../src/server/stores/s3/parts.js';
 import { S3Store } from '../../src/server/stores/s3/store.js';
 import { bodyOf, created, feed, withHooks } from '../contracts/store-support.js';
-import { rgwSkip, startRgw } from '../support/rgw.js';
+import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
+import { rgwForSuite } from '../support/rgw-suite.js';
 import { randomData, waitFor } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -173,15 +174,7 @@ async function partProxy(target: string) {
 describe('S3Store on RGW: parts in flight at once', { skip: rgwSkip() }, () => {
   let rgw: RunningRgw;
   let s3: S3Client;
-  before(
-    async () => {
-      rgw = await startRgw();
-      await rgw.bucket('parts');
-      s3 = await rgw.client();
-    },
-    { timeout: 120_000 },
-  );
-  after(() => rgw?.stop());
+  rgwForSuite('parts', (r, c) => ([rgw, s3] = [r, c]));
 
   const storeAt = async (t: { after(fn: () => unknown): void }, endpoint: string, prefix: string) => {
     const store = new S3Store({

@@ -1,13 +1,14 @@
 // Every wire protocol completes uploads on the S3 store (Ceph RGW, started here), through the real handler.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CompletedUpload } from '../../src/server/index.js';
 import { S3Store } from '../../src/server/stores/s3/store.js';
-import { rgwSkip, startRgw } from '../support/rgw.js';
+import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
+import { rgwForSuite } from '../support/rgw-suite.js';
 import { getStatus, randomData, request, send, sha256, startHandler, uploadAll } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -21,15 +22,7 @@ const wrong = (data: Buffer): string =>
 describe('the three wire protocols on the S3 store (Ceph RGW)', { skip: rgwSkip() }, () => {
   let rgw: RunningRgw;
   let s3: S3Client;
-  before(
-    async () => {
-      rgw = await startRgw();
-      await rgw.bucket(BUCKET);
-      s3 = await rgw.client();
-    },
-    { timeout: 120_000 },
-  );
-  after(() => rgw?.stop());
+  rgwForSuite(BUCKET, (r, c) => ([rgw, s3] = [r, c]));
 
   /** A handler over a fresh prefix with 5 MiB parts; what onComplete heard. */
   async function serve(): Promise<{ url: string; prefix: string; completed: CompletedUpload[] }> {

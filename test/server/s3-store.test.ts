@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
@@ -20,8 +20,9 @@ import type { S3StoreOptions } from '../../src/server/stores/s3/store.js';
 import type { StoredLocation } from '../../src/server/stores/types.js';
 import { storeContract } from '../contracts/store.js';
 import { bodyOf, created, digestOf, feed, recordOf } from '../contracts/store-support.js';
-import { rgwSkip, startRgw } from '../support/rgw.js';
+import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
+import { rgwForSuite } from '../support/rgw-suite.js';
 import { ROOT, randomData, waitFor } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -53,16 +54,7 @@ test('the server entry loads without @aws-sdk/client-s3; an S3Store loads it in 
 describe('S3Store on Ceph RGW', { skip: rgwSkip() }, () => {
   let rgw: RunningRgw;
   let s3: S3Client;
-  before(
-    async () => {
-      rgw = await startRgw();
-      console.log(`RGW ready in ${rgw.startedIn} ms at ${rgw.endpoint}`);
-      await rgw.bucket(BUCKET);
-      s3 = await rgw.client();
-    },
-    { timeout: 120_000 },
-  );
-  after(() => rgw?.stop());
+  rgwForSuite(BUCKET, (r, c) => ([rgw, s3] = [r, c]));
 
   const optionsFor = (prefix: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
     bucket: BUCKET,
