@@ -4,8 +4,12 @@ import type { Readable } from 'node:stream';
 
 /** A body that got bytes this recently is still being received (a cut's last bytes drain in far less). */
 export const RECEIVING_MS = 100;
-/** The longest status waits for a body that got bytes lately to end, before answering its checkpoint. */
-export const STATUS_WAIT_MS = 250;
+/**
+ * The longest status waits for a body that got bytes lately to end, before answering its checkpoint. A
+ * live body goes on past it (status then answers its checkpoint, well within a stall timeout); a cut one
+ * drains its buffers: at load 5, one still draining after the store let go of it took over 250 ms.
+ */
+export const STATUS_WAIT_MS = 500;
 /**
  * The longest status waits for a body the store holds (its bytes wait here while the disk is busy). At
  * load 8 a cut 2 MiB chunk's last 0.7 MB took over 400 ms to reach the disk: answering the checkpoint
