@@ -37,13 +37,17 @@ export class Expiry {
     const lease = await this.#locker.acquire(key, 0);
     if (!lease) return false; // being written: active by definition
     try {
-      const state = await this.#store.inspect(key);
-      if (state.complete || !(await this.expired(key))) return false;
-      await this.#store.remove(key);
-      return true;
+      return !(await this.#store.inspect(key)).complete && (await this.removeIfExpired(key));
     } finally {
       lease.release();
     }
+  }
+
+  /** Under the caller's lock: removes an incomplete upload that expired; true when it did. */
+  async removeIfExpired(key: string): Promise<boolean> {
+    if (!(await this.expired(key))) return false;
+    await this.#store.remove(key);
+    return true;
   }
 
   /** One sweep over the store; resolves with how many expired uploads it removed. */

@@ -33,21 +33,20 @@ export interface Receiving {
 }
 
 export function receiving(start: number, source: Readable): Receiving {
+  let resolve!: () => void;
+  const ended = new Promise<void>((r) => (resolve = r));
   const body: Receiving = {
     start,
     activeAt: performance.now(),
     moved: false,
     source,
     over: false,
-    ended: Promise.resolve(),
-    finish: () => undefined,
-  };
-  body.ended = new Promise<void>((resolve) => {
-    body.finish = () => {
+    ended,
+    finish: () => {
       body.over = true;
       resolve();
-    };
-  });
+    },
+  };
   return body;
 }
 
@@ -57,11 +56,10 @@ export function held(body: Receiving): boolean {
   return !body.over && (source.readableFlowing === false || (source.destroyed && source.readableLength > 0));
 }
 
-/** Waits up to `ms` for the body's end; true when it ended. */
-export async function endedWithin(body: Receiving, ms: number): Promise<boolean> {
+/** Waits up to `ms` for the body's end. */
+export async function endedWithin(body: Receiving, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   await Promise.race([body.ended, waited]);
   clearTimeout(timer);
-  return body.over;
 }

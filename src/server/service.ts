@@ -156,8 +156,7 @@ export class UploadService {
         return await this.#completion.again(key, state, request);
       }
       lease.commit(state.offset);
-      if (state.record && !request.create && (await this.#expiry.expired(key))) {
-        await this.store.remove(key);
+      if (state.record && !request.create && (await this.#expiry.removeIfExpired(key))) {
         throw new UploadProblem('gone', 'Upload expired');
       }
       const { record, size } = await this.#check(key, state, request);

@@ -83,8 +83,9 @@ export function sendEarly(
   sendText(res, status, text, { ...headers, Connection: 'close' });
   if (req.readableEnded) return;
   const cut = () => req.socket?.destroy();
-  const whole = status === 409 ? LINGER_CONFLICT_WHOLE : LINGER_WHOLE;
-  const limit = !chunked && length <= whole ? length : status === 409 ? LINGER_CONFLICT : LINGER_BYTES;
+  const [whole, cap] =
+    status === 409 ? [LINGER_CONFLICT_WHOLE, LINGER_CONFLICT] : [LINGER_WHOLE, LINGER_BYTES];
+  const limit = !chunked && length <= whole ? length : cap;
   const idle = setTimeout(cut, LINGER_IDLE_MS);
   const longest = setTimeout(cut, LINGER_MAX_MS);
   idle.unref();
