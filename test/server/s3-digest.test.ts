@@ -2,26 +2,24 @@
 // here): S3 cannot read an unfinished multipart upload's parts back, so the completed object is streamed back
 // through the hash before onComplete runs, and a crash between completing and checking leaves the check to do.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { S3Store } from '../../src/server/stores/s3/store.js';
+import type { S3Store } from '../../src/server/stores/s3/store.js';
 import { appendOf, serviceOver } from '../contracts/store-digest.js';
 import { created, digestOf, newKey } from '../contracts/store-support.js';
 import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
-import { rgwForSuite } from '../support/rgw-suite.js';
+import { freshS3Store, rgwForSuite } from '../support/rgw-suite.js';
 import { randomData } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -34,36 +32,8 @@ describe('S3Store: the whole file against Repr-Digest (Ceph RGW)', { skip: rgwSk
   rgwForSuite(BUCKET, (r, c) => ([rgw, s3] = [r, c]));
 
   /** A store (5 MiB parts) over a fresh prefix; `reopen` is another instance over it, as after a restart. */
-  async function fresh(t: { after(fn: () => Promise<void>): void }) {
-    const prefix = `d-${randomBytes(6).toString('hex')}`;
-    const stores: S3Store[] = [];
-    const open = async (): Promise<S3Store> => {
-      const store = new S3Store({
-        bucket: BUCKET,
-        prefix,
-        endpoint: rgw.endpoint,
-        region: rgw.region,
-        credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-        partSize: 5 * MiB,
-      });
-      stores.push(store);
-      await store.init();
-      return store;
-    };
-    t.after(async () => {
-      for (const store of stores) store.close();
-      for (const name of (await listed(prefix)).objects) {
-        await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${name}` }));
-      }
-      const multipart = await s3.send(
-        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${prefix}/` }),
-      );
-      for (const u of multipart.Uploads ?? []) {
-        await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: u.Key, UploadId: u.UploadId }));
-      }
-    });
-    return { store: await open(), prefix, reopen: open };
-  }
+  const fresh = (t: { after(fn: () => Promise<void>): void }) =>
+    freshS3Store(t, { rgw, s3, bucket: BUCKET }, 'd', { partSize: 5 * MiB });
 
   /** Every object and multipart upload under `prefix`, relative to it. */
   async function listed(prefix: string): Promise<{ objects: string[]; uploads: string[] }> {

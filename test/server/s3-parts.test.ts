@@ -16,7 +16,7 @@ import { S3Store } from '../../src/server/stores/s3/store.js';
 import { bodyOf, created, feed, withHooks } from '../contracts/store-support.js';
 import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
-import { rgwForSuite } from '../support/rgw-suite.js';
+import { rgwForSuite, s3StoreOptions } from '../support/rgw-suite.js';
 import { randomData, waitFor } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -177,15 +177,9 @@ describe('S3Store on RGW: parts in flight at once', { skip: rgwSkip() }, () => {
   rgwForSuite('parts', (r, c) => ([rgw, s3] = [r, c]));
 
   const storeAt = async (t: { after(fn: () => unknown): void }, endpoint: string, prefix: string) => {
-    const store = new S3Store({
-      bucket: 'parts',
-      prefix,
-      endpoint,
-      region: rgw.region,
-      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-      partSize: 5 * MiB,
-      partConcurrency: 3,
-    });
+    const store = new S3Store(
+      s3StoreOptions(rgw, 'parts', prefix, { endpoint, partSize: 5 * MiB, partConcurrency: 3 }),
+    );
     await store.init();
     t.after(() => store.close());
     return store;

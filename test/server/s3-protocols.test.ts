@@ -8,7 +8,7 @@ import type { CompletedUpload } from '../../src/server/index.js';
 import { S3Store } from '../../src/server/stores/s3/store.js';
 import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
-import { rgwForSuite } from '../support/rgw-suite.js';
+import { rgwForSuite, s3StoreOptions } from '../support/rgw-suite.js';
 import { getStatus, randomData, request, send, sha256, startHandler, uploadAll } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -27,14 +27,7 @@ describe('the three wire protocols on the S3 store (Ceph RGW)', { skip: rgwSkip(
   /** A handler over a fresh prefix with 5 MiB parts; what onComplete heard. */
   async function serve(): Promise<{ url: string; prefix: string; completed: CompletedUpload[] }> {
     const prefix = `p-${randomBytes(6).toString('hex')}`;
-    const store = new S3Store({
-      bucket: BUCKET,
-      prefix,
-      endpoint: rgw.endpoint,
-      region: rgw.region,
-      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-      partSize: 5 * MiB,
-    });
+    const store = new S3Store(s3StoreOptions(rgw, BUCKET, prefix, { partSize: 5 * MiB }));
     after(() => store.close());
     const completed: CompletedUpload[] = [];
     const { url } = await startHandler({ store, onComplete: (info) => void completed.push(info) });

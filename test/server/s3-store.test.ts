@@ -7,13 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../../src/server/stores/s3/store.js';
 import type { S3StoreOptions } from '../../src/server/stores/s3/store.js';
@@ -22,7 +16,7 @@ import { storeContract } from '../contracts/store.js';
 import { bodyOf, created, digestOf, feed, recordOf } from '../contracts/store-support.js';
 import { rgwSkip } from '../support/rgw.js';
 import type { RunningRgw } from '../support/rgw.js';
-import { rgwForSuite } from '../support/rgw-suite.js';
+import { emptyPrefix, freshS3Store, rgwForSuite, s3StoreOptions } from '../support/rgw-suite.js';
 import { ROOT, randomData, waitFor } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -56,14 +50,8 @@ describe('S3Store on Ceph RGW', { skip: rgwSkip() }, () => {
   let s3: S3Client;
   rgwForSuite(BUCKET, (r, c) => ([rgw, s3] = [r, c]));
 
-  const optionsFor = (prefix: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
-    bucket: BUCKET,
-    prefix,
-    endpoint: rgw.endpoint,
-    region: rgw.region,
-    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-    ...extra,
-  });
+  const optionsFor = (prefix: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions =>
+    s3StoreOptions(rgw, BUCKET, prefix, extra);
 
   /** A completed upload's bytes, read through its location as onComplete's caller would. */
   const read = async (location: StoredLocation): Promise<Buffer> => {
@@ -88,37 +76,11 @@ describe('S3Store on Ceph RGW', { skip: rgwSkip() }, () => {
   };
 
   /** Frees what a test stored (memstore keeps it in RAM). */
-  const empty = async (prefix: string): Promise<void> => {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
-    for (const o of listed.Contents ?? [])
-      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: o.Key }));
-    const multipart = await s3.send(
-      new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `${prefix}/` }),
-    );
-    for (const u of multipart.Uploads ?? []) {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: u.Key, UploadId: u.UploadId }));
-    }
-  };
+  const empty = (prefix: string): Promise<void> => emptyPrefix(s3, BUCKET, prefix);
 
   /** A fresh store under its own prefix, closed and emptied when the test ends. */
-  const fresh = async (
-    t: { after(fn: () => Promise<void>): void },
-    extra: Partial<S3StoreOptions> = {},
-  ): Promise<{ store: S3Store; prefix: string; reopen(): Promise<S3Store> }> => {
-    const prefix = `t-${randomBytes(6).toString('hex')}`;
-    const stores: S3Store[] = [];
-    const open = async (): Promise<S3Store> => {
-      const store = new S3Store(optionsFor(prefix, extra));
-      stores.push(store);
-      await store.init();
-      return store;
-    };
-    t.after(async () => {
-      for (const store of stores) store.close();
-      await empty(prefix);
-    });
-    return { store: await open(), prefix, reopen: open };
-  };
+  const fresh = (t: { after(fn: () => Promise<void>): void }, extra: Partial<S3StoreOptions> = {}) =>
+    freshS3Store(t, { rgw, s3, bucket: BUCKET }, 't', extra);
 
   storeContract('S3Store on RGW', async () => {
     const prefix = `contract-${randomBytes(6).toString('hex')}`;
