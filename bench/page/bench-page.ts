@@ -176,8 +176,19 @@ async function element(opts: {
   el.fileId = (f) => `${opts.idPrefix}-${f.name}`;
   document.body.append(el);
   await customElements.whenDefined('resumable-upload');
-  // On a page the element is on screen before a file is picked: its first render and paint are not the upload's.
+  // On a page the element is on screen before a file is picked: its first render and paint are not the upload's,
+  // nor are the chunks it starts loading as it is created (the protocol's, tabs.ts): a user picks a file
+  // seconds later. Importing each of them again resolves once it has run.
   await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+  const chunks = () =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((name) => /\/resumable-upload-[^/]+\.js$/.test(name));
+  const wanted = [/-(status-upload|tus|ietf)-/, ...('locks' in navigator ? [/-tabs-/] : [])];
+  for (let frame = 0; frame < 120 && !wanted.every((re) => chunks().some((n) => re.test(n))); frame++)
+    await new Promise((r) => requestAnimationFrame(r));
+  for (const name of chunks()) await import(name);
   await new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
   try {
     return await measured(
