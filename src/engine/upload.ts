@@ -397,14 +397,19 @@ export class Upload implements UploadItem {
     this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
   }
 
-  /** With `integrity`: the SHA-256s of `file.slice(start, end)` and, when it ends the file, of the file. */
+  /**
+   * With `integrity`: the SHA-256s of `file.slice(start, end)` and, when it ends the file, of the file;
+   * and its bytes, which the protocols send instead of slicing the file again.
+   */
   private async digestOf(start: number, end: number): Promise<BodyDigest | undefined> {
-    if (!this.host.options.integrity) return undefined;
-    this.digests ??= import('./integrity/digests.js').then((m) => new m.FileDigests(this.file));
+    const { integrity, stallTimeout } = this.host.options;
+    if (!integrity) return undefined;
+    this.digests ??= import('./integrity/digests.js').then((m) => new m.FileDigests(this.file, stallTimeout));
     try {
       return await (await this.digests).body(start, end);
     } catch (cause) {
-      // Most likely the chunk's load: the next attempt loads again.
+      // A body its worker could not read (FileDigests starts another), or the chunk's load: loaded again.
+      if (cause instanceof UploadError) throw cause;
       this.digests = null;
       throw new UploadError('network', String(cause), { cause });
     }

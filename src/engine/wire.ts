@@ -4,7 +4,8 @@ export interface TransportRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
   url: string;
   headers: Record<string, string>;
-  body?: Blob;
+  /** A Blob, or bytes already in memory (with `integrity`, the body the integrity worker read). */
+  body?: Blob | Uint8Array<ArrayBuffer>;
   withCredentials: boolean;
   /** Aborting rejects the request with an AbortError DOMException. */
   signal: AbortSignal;
