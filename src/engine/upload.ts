@@ -397,19 +397,14 @@ export class Upload implements UploadItem {
     this.host.emit('upload-progress', this, { speed: this.speed, eta: this.eta });
   }
 
-  /**
-   * With `integrity`: the SHA-256s of `file.slice(start, end)` and, when it ends the file, of the file;
-   * and its bytes, which the protocols send instead of slicing the file again.
-   */
+  /** With `integrity`: the SHA-256s of `file.slice(start, end)` and, when it ends the file, of the file. */
   private async digestOf(start: number, end: number): Promise<BodyDigest | undefined> {
-    const { integrity, stallTimeout } = this.host.options;
-    if (!integrity) return undefined;
-    this.digests ??= import('./integrity/digests.js').then((m) => new m.FileDigests(this.file, stallTimeout));
+    if (!this.host.options.integrity) return undefined;
+    this.digests ??= import('./integrity/digests.js').then((m) => new m.FileDigests(this.file));
     try {
       return await (await this.digests).body(start, end);
     } catch (cause) {
-      // A body its worker could not read (FileDigests starts another), or the chunk's load: loaded again.
-      if (cause instanceof UploadError) throw cause;
+      // Most likely the chunk's load: the next attempt loads again.
       this.digests = null;
       throw new UploadError('network', String(cause), { cause });
     }

@@ -4,8 +4,7 @@ export interface TransportRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
   url: string;
   headers: Record<string, string>;
-  /** A Blob, or bytes already in memory (with `integrity`, the body the integrity worker read). */
-  body?: Blob | Uint8Array<ArrayBuffer>;
+  body?: Blob;
   withCredentials: boolean;
   /** Aborting rejects the request with an AbortError DOMException. */
   signal: AbortSignal;

@@ -1,6 +1,6 @@
 // The integrity workers as the engine starts them, for the browser tests: a worker from the shipped
 // script (after an optional prelude that takes something away from it), the FIPS 180 examples, and a
-// check that asks a body worker for bodies and hands their bytes to a file worker as the engine does.
+// check that sends bytes to a body worker and a file worker as the engine does.
 import { expect } from '@open-wc/testing';
 import { workerScript } from '../../src/engine/integrity/worker-script.js';
 import type { Hasher, WorkerAnswer, WorkerRequest } from '../../src/engine/integrity/worker.js';
@@ -39,25 +39,19 @@ export class TestWorker {
   private readonly url: string;
   private readonly answers = new Map<number, (a: WorkerAnswer) => void>();
 
-  constructor(prelude: string, file: File, role: 'body' | 'file') {
+  constructor(prelude: string, file: File, role: 'body' | 'file', peer: MessagePort) {
     this.url = URL.createObjectURL(new Blob([prelude, workerScript], { type: 'text/javascript' }));
     this.worker = new Worker(this.url);
     this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => this.answers.get(data.id)?.(data);
-    this.worker.postMessage({ file, role } satisfies WorkerRequest);
+    this.worker.postMessage({ file, role, peer } satisfies WorkerRequest, [peer]);
   }
 
-  /** Asks for `start`-`end`, handing `bytes` over (moved), as the page does to the file worker. */
-  ask(
-    id: number,
-    start: number,
-    end: number,
-    bytes?: Uint8Array<ArrayBuffer> | null,
-  ): Promise<{ digest: string | null; hasher: Hasher; bytes?: Uint8Array<ArrayBuffer> }> {
+  ask(id: number, start: number, end: number): Promise<{ digest: string | null; hasher: Hasher }> {
     const answer = new Promise<WorkerAnswer>((resolve) => this.answers.set(id, resolve));
-    this.worker.postMessage({ id, start, end, bytes } satisfies WorkerRequest, bytes ? [bytes.buffer] : []);
+    this.worker.postMessage({ id, start, end } satisfies WorkerRequest);
     return answer.then((a) => {
       if ('error' in a) throw new Error(a.error);
-      return { digest: a.digest && hex(a.digest), hasher: a.hasher, ...(a.bytes && { bytes: a.bytes }) };
+      return { digest: a.digest && hex(a.digest), hasher: a.hasher };
     });
   }
 
@@ -85,10 +79,9 @@ function bodies(size: number, resumed = false): Array<[number, number]> {
 }
 
 /**
- * Sends `bytes` as bodies to a body worker, checks each body's digest and that its bytes are the slice's,
- * then hands them to a file worker as the page does; checks every digest and who computed it.
- * `resumed`: see bodies(); `behind`: the page let every body's bytes go but the last's (the file worker
- * lagged more than the page keeps for it), so the file worker reads them itself.
+ * Sends `bytes` as bodies to a body worker and a file worker; checks every digest and who computed it.
+ * `resumed`: see bodies(); `behind`: the file worker is asked only once every body was digested, so
+ * more were handed to it than it keeps.
  */
 export async function check(
   browser: { prelude: string; body: Hasher; file: Hasher },
@@ -97,17 +90,23 @@ export async function check(
   { resumed = false, behind = false } = {},
 ) {
   const file = new File([bytes], 'vector.bin');
-  const body = new TestWorker(browser.prelude, file, 'body');
-  const whole = new TestWorker(browser.prelude, file, 'file');
+  // The body worker hands what it read to the file worker, as in the engine.
+  const { port1, port2 } = new MessageChannel();
+  const body = new TestWorker(browser.prelude, file, 'body', port1);
+  const whole = new TestWorker(browser.prelude, file, 'file', port2);
   try {
-    for (const [i, [start, end]] of bodies(bytes.length, resumed).entries()) {
-      const slice = await sha256Hex(bytes.slice(start, end));
-      const { bytes: read, ...b } = await body.ask(i + 1, start, end);
-      expect(b, `body ${start}-${end}`).to.deep.equal({ digest: slice, hasher: browser.body });
-      expect(read?.byteLength, `the bytes of body ${start}-${end}`).to.equal(end - start);
-      expect(await sha256Hex(read!), `the bytes of body ${start}-${end} (WebCrypto)`).to.equal(slice);
-      const handed = behind && end < bytes.length ? null : read;
-      expect(await whole.ask(i + 1, start, end, handed), `the file after ${start}-${end}`).to.deep.equal({
+    const ranges = bodies(bytes.length, resumed);
+    const bodyAnswers = behind ? await Promise.all(ranges.map(([s, e], i) => body.ask(i + 1, s, e))) : [];
+    for (const [i, [start, end]] of ranges.entries()) {
+      const [b, w] = await Promise.all([
+        bodyAnswers[i] ?? body.ask(i + 1, start, end),
+        whole.ask(i + 1, start, end),
+      ]);
+      expect(b, `body ${start}-${end}`).to.deep.equal({
+        digest: await sha256Hex(bytes.slice(start, end)),
+        hasher: browser.body,
+      });
+      expect(w, `the file after ${start}-${end}`).to.deep.equal({
         digest: end === bytes.length ? expected : null,
         hasher: browser.file,
       });

@@ -1,5 +1,5 @@
 // End-to-end integrity, loaded only when an upload has `integrity` on: SHA-256 of every request's body
-// and of the whole file, computed in Workers one body ahead of the one being sent, from one read.
+// and of the whole file, computed in a Worker one body ahead of the one being sent.
 import { UploadError } from '../errors.js';
 import type { BodyDigest } from '../protocols/types.js';
 import type { WorkerAnswer, WorkerRequest } from './worker.js';
@@ -18,152 +18,65 @@ let scriptUrl: string | null = null;
 const workerUrl = (): string =>
   (scriptUrl ??= URL.createObjectURL(new Blob([workerScript], { type: 'text/javascript' })));
 
-/** A worker's answer to one body. */
-type Answered = Exclude<WorkerAnswer, { error: string }>;
-
 /** A worker and the answers it owes. */
 class Digester {
-  private readonly worker = new Worker(workerUrl());
-  private readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
-  private nextId = 1;
+  readonly worker = new Worker(workerUrl());
+  readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
 
-  constructor(file: File, role: 'body' | 'file') {
-    this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => this.settle(data);
-    // A worker that cannot start, or an answer that cannot be read, fails what is asked: never a wait.
-    this.worker.onerror = (e) => this.failAll(e.message || 'The integrity worker failed');
-    this.worker.onmessageerror = () => this.failAll('An answer of the integrity worker could not be read');
-    this.worker.postMessage({ file, role } satisfies WorkerRequest);
+  constructor(file: File, role: 'body' | 'file', peer: MessagePort) {
+    this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
+      this.waiting.get(data.id)?.(data);
+      this.waiting.delete(data.id);
+    };
+    this.worker.postMessage({ file, role, peer } satisfies WorkerRequest, [peer]);
   }
 
-  /** Asks for `start`-`end`, handing `bytes` (moved when `move`, else copied). */
-  ask(start: number, end: number, bytes?: Uint8Array<ArrayBuffer>, move = false): Promise<Answered> {
-    const id = this.nextId++;
-    const answer = new Promise<Answered>((resolve, reject) =>
-      this.waiting.set(id, (a) =>
-        'error' in a ? reject(new Error(`Could not digest the file: ${a.error}`)) : resolve(a),
-      ),
-    );
-    this.worker.postMessage(
-      { id, start, end, bytes } satisfies WorkerRequest,
-      move && bytes ? [bytes.buffer] : [],
-    );
+  /** Asks for `start`-`end`; the answer is awaited only when `wanted`. */
+  ask(id: number, start: number, end: number, wanted = true): Promise<Uint8Array | null> {
+    const answer = new Promise<Uint8Array | null>((resolve, reject) => {
+      if (wanted)
+        this.waiting.set(id, (a) =>
+          'error' in a ? reject(new Error(`Could not digest the file: ${a.error}`)) : resolve(a.digest),
+        );
+    });
+    this.worker.postMessage({ id, start, end } satisfies WorkerRequest);
     return answer;
   }
 
   close(): void {
     this.worker.terminate();
-    this.failAll('Upload stopped');
-  }
-
-  private settle(answer: WorkerAnswer): void {
-    this.waiting.get(answer.id)?.(answer);
-    this.waiting.delete(answer.id);
-  }
-
-  private failAll(error: string): void {
-    for (const [id, settle] of this.waiting) settle({ id, error });
+    for (const settle of this.waiting.values()) settle({ id: 0, error: 'Upload stopped' });
     this.waiting.clear();
   }
 }
 
 /**
- * Bodies handed to the file worker that it has not fed yet: past this many, the page lets a sent body's
- * bytes go and the file worker reads them again when their turn comes, so memory stays flat while it lags.
- */
-const KEEP = 2;
-
-/** A body's read gets the upload's `stallTimeout` per this many bytes (a stuck read fails, a big one not). */
-const STALL_PER = 16 * 1024 * 1024;
-
-/** Rejects with a stall when `answer` takes longer than `ms` (0: waits as long as it takes). */
-function within<T>(answer: Promise<T>, ms: number): Promise<T> {
-  if (!(ms > 0)) return answer;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UploadError('stall', `The integrity worker read no body for ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * One file's digests, from two Workers working side by side: the bodies' worker reads each body, digests
- * it and moves its bytes here, to be sent as they are (the file is read once); after its request a body's
- * bytes move on to the whole file's worker. Ask `body(start, end)` before each request: the next body is
- * read meanwhile.
+ * One file's digests, from two Workers (the bodies', the whole file's) working side by side, the file
+ * read once. Ask `body(start, end)` before each request; the next body is digested meanwhile.
  */
 export class FileDigests {
-  private bodies: Digester;
+  private readonly bodies: Digester;
   private readonly whole: Digester;
-  /** Bodies read ahead, by range: the one being sent and the next, at most. */
-  private readonly asked = new Map<string, Promise<Answered>>();
-  /** See KEEP. */
-  private handed = 0;
-  /** The body handed out last, not the last one of the file: its request is over when the next is asked. */
-  private previous: { start: number; end: number; bytes: Uint8Array<ArrayBuffer> } | null = null;
+  private readonly asked = new Map<string, Promise<BodyDigest>>();
+  private nextId = 1;
   /** Base64 of the whole file's SHA-256, once the last body was digested. */
   file: string | null = null;
 
-  /** @param patience ms to wait for a body's bytes before a stall (the upload's `stallTimeout`). */
-  constructor(
-    private readonly source: File,
-    private readonly patience = 0,
-  ) {
-    this.bodies = new Digester(source, 'body');
-    this.whole = new Digester(source, 'file');
+  constructor(private readonly source: File) {
+    // The body worker hands the bytes it read to the file worker over this channel.
+    const { port1, port2 } = new MessageChannel();
+    this.bodies = new Digester(source, 'body', port1);
+    this.whole = new Digester(source, 'file', port2);
   }
 
-  /**
-   * The digests and the bytes of `file.slice(start, end)`; starts on the body after it, of the same
-   * length. The body that ends the file carries the whole file's digest too. Asked only once the request
-   * of the body before is over, sent or not: its bytes move on to the whole file's worker.
-   */
-  async body(start: number, end: number): Promise<BodyDigest> {
-    const size = this.source.size;
-    this.handOn();
-    const read = this.read(start, end);
-    if (end < size) this.read(end, Math.min(size, end + (end - start))).catch(() => undefined);
+  /** The digests of `file.slice(start, end)`; starts on the body after it, of the same length. */
+  body(start: number, end: number): Promise<BodyDigest> {
+    const digest = this.ask(start, end);
+    const next = Math.min(this.source.size, end + (end - start));
+    if (end < this.source.size) this.ask(end, next).catch(() => undefined);
     // Only the bodies ahead are kept: a resend asks the worker again.
     for (const key of this.asked.keys()) if (Number(key.split('-')[0]) < end) this.asked.delete(key);
-    const { digest, bytes } = await this.answer(read, end - start);
-    if (end < size) {
-      this.previous = { start, end, bytes: bytes! };
-      return { body: base64(digest!), file: null, bytes };
-    }
-    // Its digest goes with the last body, so the file worker gets a copy of it before it is sent.
-    const { digest: file } = await this.whole.ask(start, end, bytes);
-    this.file = base64(file!);
-    return { body: base64(digest!), file: this.file, bytes };
-  }
-
-  /**
-   * The body worker's answer, or an UploadError: a read that failed, or stalled; then another worker reads
-   * from the next attempt on (the whole file's worker goes on).
-   */
-  private async answer(read: Promise<Answered>, length: number): Promise<Answered> {
-    try {
-      return await within(read, this.patience * Math.max(1, length / STALL_PER));
-    } catch (cause) {
-      this.bodies.close();
-      this.bodies = new Digester(this.source, 'body');
-      this.asked.clear();
-      throw cause instanceof UploadError ? cause : new UploadError('network', String(cause), { cause });
-    }
-  }
-
-  /** Moves the previous body's bytes to the whole file's worker, unless it lags KEEP behind. */
-  private handOn(): void {
-    const body = this.previous;
-    this.previous = null;
-    if (!body || this.handed >= KEEP) return;
-    const { start, end, bytes } = body;
-    this.handed++;
-    this.whole
-      .ask(start, end, bytes, true)
-      .catch(() => undefined)
-      .finally(() => this.handed--);
+    return digest;
   }
 
   /** See agreement(). */
@@ -176,11 +89,22 @@ export class FileDigests {
     this.whole.close();
   }
 
-  private read(start: number, end: number): Promise<Answered> {
+  private ask(start: number, end: number): Promise<BodyDigest> {
     const key = `${start}-${end}`;
-    let read = this.asked.get(key);
-    if (!read) this.asked.set(key, (read = this.bodies.ask(start, end)));
-    return read;
+    let digest = this.asked.get(key);
+    if (!digest) {
+      const id = this.nextId++;
+      const last = end === this.source.size;
+      const body = this.bodies.ask(id, start, end);
+      // Every body goes to the whole file's worker, in order; only the last one's answer is awaited.
+      const file = this.whole.ask(id, start, end, last);
+      digest = Promise.all([body, last ? file : null]).then(([b, f]) => {
+        if (f) this.file = base64(f);
+        return { body: base64(b!), file: f && base64(f) };
+      });
+      this.asked.set(key, digest);
+    }
+    return digest;
   }
 }
 

@@ -132,22 +132,6 @@ export const send = async (
 export const slice = (file: File, start: number, end: number): Blob =>
   start === 0 && end === file.size ? file : file.slice(start, end);
 
-/**
- * An append's body: the bytes the integrity worker already read where there are any (else Chromium reads
- * a slice again, through its blob system), the whole File as it is, else a slice.
- */
-export function bodyOf(
-  ctx: RequestContext,
-  file: File,
-  start: number,
-  end: number,
-): Blob | Uint8Array<ArrayBuffer> {
-  const bytes = ctx.digest?.bytes;
-  return bytes && bytes.byteLength === end - start && end - start < file.size
-    ? bytes
-    : slice(file, start, end);
-}
-
 /** Which RFC 9530 digests the server asked for (`Want-Content-Digest`, `Want-Repr-Digest` with sha-256). */
 export interface WantedDigests {
   content: boolean;

@@ -11,7 +11,7 @@ import {
 } from '../../shared/headers.js';
 import { UploadError } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
-import { bodyOf, digestHeaders, httpError, integrityError, isOk, learnWanted, ok, request } from './http.js';
+import { digestHeaders, httpError, integrityError, isOk, learnWanted, ok, request, slice } from './http.js';
 import { UrlMemory, absolute, memoryKey } from './memory.js';
 import type { IetfOptions } from './options.js';
 import type {
@@ -125,7 +125,7 @@ export class IetfSession implements ProtocolSession {
           [UPLOAD_LENGTH]: String(size),
           ...digested,
         },
-        body: bodyOf(ctx, this.init.file, start, end),
+        body: slice(this.init.file, start, end),
         onProgress,
       }),
     );

@@ -1,6 +1,6 @@
 import { X_FILE_ID, X_FILE_SIZE, X_START_BYTE } from '../../shared/headers.js';
 import { UploadError } from '../errors.js';
-import { bodyOf, digestHeaders, isHtml, learnWanted, parseOffset, send } from './http.js';
+import { digestHeaders, isHtml, learnWanted, parseOffset, send, slice } from './http.js';
 import type { Protocol, ProtocolSession, RequestContext, ServerOffset, SessionInit } from './types.js';
 
 /**
@@ -50,7 +50,7 @@ export class StatusUploadSession implements ProtocolSession {
         [X_FILE_SIZE]: String(file.size),
         ...digestHeaders(ctx.digest, this.wanted),
       },
-      body: bodyOf(ctx, file, start, end),
+      body: slice(file, start, end),
       onProgress,
     });
     this.posted = true;

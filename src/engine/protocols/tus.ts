@@ -14,7 +14,6 @@ import {
 import { UploadError, checkSize } from '../errors.js';
 import type { TransportResponse } from '../transport.js';
 import {
-  bodyOf,
   digestHeaders,
   httpError,
   integrityError,
@@ -114,7 +113,7 @@ export class TusSession implements ProtocolSession {
 
   async append(ctx: RequestContext, start: number, end: number, onProgress: (loaded: number) => void) {
     const size = this.init.file.size;
-    const body = bodyOf(ctx, this.init.file, start, end);
+    const body = slice(this.init.file, start, end);
     const headers: Record<string, string> = { ...TUS, 'Content-Type': OCTETS };
     let response: TransportResponse;
     if (!this.url) {
@@ -131,11 +130,9 @@ export class TusSession implements ProtocolSession {
     } else {
       headers[UPLOAD_OFFSET] = String(start);
       if (ctx.digest) Object.assign(headers, this.checksumHeaders(ctx));
-      else if (this.checksum && end - start <= CHECKSUM_MAX_BODY)
+      else if (this.checksum && body.size <= CHECKSUM_MAX_BODY)
         headers[UPLOAD_CHECKSUM] = `sha256 ${base64(
-          new Uint8Array(
-            await crypto.subtle.digest('SHA-256', await slice(this.init.file, start, end).arrayBuffer()),
-          ),
+          new Uint8Array(await crypto.subtle.digest('SHA-256', await body.arrayBuffer())),
         )}`;
       response = this.learn(
         await request(ctx, { method: 'PATCH', url: this.url, headers, body, onProgress }),

@@ -48,8 +48,6 @@ export interface BodyDigest {
   body: string;
   /** Of the whole file, with the body that ends it (`Repr-Digest`); null on the others. */
   file: string | null;
-  /** The body itself, as the digest's worker read it: sent instead of reading the file again (bodyOf). */
-  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /** Where the upload stands on the server. */
