@@ -1,6 +1,7 @@
 // A page whose Content-Security-Policy allows Blob-URL workers but not WebAssembly (no
-// 'wasm-unsafe-eval'): the integrity workers inherit the policy, hash-wasm is refused, and the whole file
-// is digested by the JS SHA-256 with the same answers. Its own file: the policy stays with this page.
+// 'wasm-unsafe-eval'): the integrity workers inherit the policy, hash-wasm is refused, the bodies are
+// digested by WebCrypto and the whole file by the JS SHA-256, with the same answers. Its own file: the
+// policy stays with this page.
 import { check, VECTORS } from '../support/integrity-worker.js';
 import { randomBytes, sha256Hex } from '../support/files.js';
 
