@@ -22,17 +22,25 @@ const workerUrl = (): string =>
 class Digester {
   readonly worker = new Worker(workerUrl());
   readonly waiting = new Map<number, (answer: WorkerAnswer) => void>();
+  /** Why the worker is gone (it did not start: a CSP without `worker-src blob:`, or it crashed). */
+  private broken: string | null = null;
 
   constructor(file: File, role: 'body' | 'file', peer: MessagePort) {
     this.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
       this.waiting.get(data.id)?.(data);
       this.waiting.delete(data.id);
     };
+    // Else every answer owed would be waited for forever, and the upload with it.
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail(e.message || 'the digest worker failed');
+    };
     this.worker.postMessage({ file, role, peer } satisfies WorkerRequest, [peer]);
   }
 
   /** Asks for `start`-`end`; the answer is awaited only when `wanted`. */
   ask(id: number, start: number, end: number, wanted = true): Promise<Uint8Array | null> {
+    if (this.broken !== null) return Promise.reject(new Error(`Could not digest the file: ${this.broken}`));
     const answer = new Promise<Uint8Array | null>((resolve, reject) => {
       if (wanted)
         this.waiting.set(id, (a) =>
@@ -45,7 +53,12 @@ class Digester {
 
   close(): void {
     this.worker.terminate();
-    for (const settle of this.waiting.values()) settle({ id: 0, error: 'Upload stopped' });
+    this.fail('Upload stopped');
+  }
+
+  private fail(why: string): void {
+    this.broken ??= why;
+    for (const settle of this.waiting.values()) settle({ id: 0, error: why });
     this.waiting.clear();
   }
 }
