@@ -2,6 +2,7 @@
 // once, and the one request a complete upload still answers (its lost last answer, asked again).
 import type { Readable } from 'node:stream';
 import type { CompletedUpload } from './options.js';
+import { RunningDigests } from './running-digest.js';
 import { UploadProblem } from './service-types.js';
 import type { AppendOutcome, AppendRequest } from './service-types.js';
 import type {
@@ -13,6 +14,8 @@ import type {
 } from './stores/types.js';
 
 export class Completion {
+  /** Running SHA-256s of the uploads this process received, so completing one needs no read-back. */
+  readonly running = new RunningDigests();
   readonly #store: UploadStore;
   readonly #onComplete: ((info: CompletedUpload) => void | Promise<void>) | undefined;
 
@@ -22,11 +25,13 @@ export class Completion {
   }
 
   /**
-   * Makes the stored bytes the completed upload, checked whole against the client's `Repr-Digest`: before
-   * `complete` when the store reads incomplete bytes back (`digest`), else right after it (`digestComplete`),
-   * with the digest recorded first so that a crash in between leaves the check to do, not skipped. `sha256`
-   * is the SHA-256 (hex) when the file was checked with it. A mismatch removes the upload: no prefix of it
-   * can be trusted, so the client starts again.
+   * Makes the stored bytes the completed upload, checked whole against the client's `Repr-Digest`. Where
+   * this process fed a running SHA-256 with every byte of it (`running`), that is compared before
+   * `complete`, with no read-back: it checks the bytes as received and written, not as re-read from the
+   * disk or S3. Otherwise the bytes are read back: before `complete` when the store can (`digest`), else
+   * right after it (`digestComplete`), with the digest recorded first so that a crash in between leaves the
+   * check to do, not skipped. `sha256` is the SHA-256 (hex) when the file was checked with it. A mismatch
+   * removes the upload: no prefix of it can be trusted, so the client starts again.
    */
   async complete(
     key: string,
@@ -34,25 +39,41 @@ export class Completion {
     expected: ExpectedDigest | undefined,
   ): Promise<{ location: StoredLocation; sha256: string | undefined }> {
     const store = this.#store;
+    const running = this.running.take(key, record.createdAt, record.size ?? -1);
+    if (expected?.algorithm === 'sha256' && running) {
+      const sha256 = await this.#verify(key, expected, running);
+      // Recorded as on the read-back path, so that after a crash onComplete still hears the SHA-256.
+      if (!store.digest && store.digestComplete) await store.writeRecord(key, recorded(record, expected));
+      return { location: await store.complete(key), sha256 };
+    }
     if (!expected || store.digest || !store.digestComplete) {
       const sha256 = expected && store.digest ? await this.#check(key, expected, 'digest') : undefined;
       return { location: await store.complete(key), sha256 };
     }
-    const reprDigest = { algorithm: expected.algorithm, value: expected.value.toString('base64') };
-    await store.writeRecord(key, { ...record, reprDigest });
+    await store.writeRecord(key, recorded(record, expected));
     const location = await store.complete(key);
     return { location, sha256: await this.#check(key, expected, 'digestComplete') };
   }
 
-  /** The stored bytes' digest against the expected one; a mismatch removes the upload. */
+  /** Deletes an upload, complete or not, and its running digest. */
+  async remove(key: string): Promise<void> {
+    this.running.forget(key);
+    await this.#store.remove(key);
+  }
+
+  /** The stored bytes' digest, read back, against the expected one; a mismatch removes the upload. */
   async #check(
     key: string,
     expected: ExpectedDigest,
     via: 'digest' | 'digestComplete',
   ): Promise<string | undefined> {
-    const stored = await this.#store[via]!(key, expected.algorithm);
+    return this.#verify(key, expected, await this.#store[via]!(key, expected.algorithm));
+  }
+
+  /** `stored` against the expected digest; a mismatch removes the upload. */
+  async #verify(key: string, expected: ExpectedDigest, stored: Buffer): Promise<string | undefined> {
     if (!stored.equals(expected.value)) {
-      await this.#store.remove(key);
+      await this.remove(key);
       throw new UploadProblem(
         'repr-mismatch',
         'Repr-Digest does not match the stored file: the upload was removed, send it again',
@@ -126,6 +147,14 @@ export class Completion {
     const sha256 = await this.deliver(key, record, size, this.#store.location(key));
     return { offset: size, size, complete: true, answered: true, ...(sha256 && { sha256 }) };
   }
+}
+
+/** The record with the client's digest, kept until the completed upload was checked and delivered. */
+function recorded(record: UploadRecord, expected: ExpectedDigest): UploadRecord {
+  return {
+    ...record,
+    reprDigest: { algorithm: expected.algorithm, value: expected.value.toString('base64') },
+  };
 }
 
 /** tus `Upload-Metadata`: `key base64,key2 base64`; a key without a value maps to ''. */

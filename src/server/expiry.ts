@@ -46,7 +46,7 @@ export class Expiry {
   /** Under the caller's lock: removes an incomplete upload that expired; true when it did. */
   async removeIfExpired(key: string): Promise<boolean> {
     if (!(await this.expired(key))) return false;
-    await this.#store.remove(key);
+    await this.#completion.remove(key);
     return true;
   }
 

@@ -11,6 +11,7 @@ import {
   type Receiving,
 } from './receiving.js';
 import type { Lease, Locker } from './locks/types.js';
+import type { RunningTap } from './running-digest.js';
 import { LockUnavailableError } from './locks/types.js';
 import { UploadProblem } from './service-types.js';
 import type { AppendOutcome, AppendRequest, ServiceConfig } from './service-types.js';
@@ -160,7 +161,8 @@ export class UploadService {
         throw new UploadProblem('gone', 'Upload expired');
       }
       const { record, size } = await this.#check(key, state, request);
-      const { end, offset } = await this.#receive(key, request, size, lease, body);
+      const tap = this.#completion.running.open(key, record.createdAt, request.start, integrity(request));
+      const { end, offset } = await this.#receive(key, request, size, lease, body, tap);
       this.#refuse(end, size, offset, request.sizeName);
       if (end !== 'end') return { offset, size, complete: false, answered: false };
       return await this.#complete(key, request, record, offset, lease);
@@ -211,7 +213,7 @@ export class UploadService {
   /**
    * Streams the body into the store. Its bytes keep the lease alive, its checkpoints are committed, and
    * the offset it ends at is acknowledged only while the lease is still valid (a body that did not end
-   * has nobody to answer).
+   * has nobody to answer). `tap`, the upload's running digest, sees the bytes and hears what was kept.
    */
   async #receive(
     key: string,
@@ -219,6 +221,7 @@ export class UploadService {
     size: number | null,
     lease: Lease,
     body: Receiving,
+    tap: RunningTap | undefined,
   ): Promise<{ end: BodyEnd; offset: number }> {
     const { config } = this;
     const { start } = request;
@@ -233,6 +236,7 @@ export class UploadService {
         idleTimeout: config.idleTimeout,
         syncInterval: config.syncInterval,
         digest: request.digest,
+        tap: tap?.feed,
         onActivity: () => {
           body.activeAt = performance.now();
           body.moved = true;
@@ -244,6 +248,16 @@ export class UploadService {
           lease.settle();
         },
       })
+      .then(
+        (result) => {
+          tap?.settle(result.written);
+          return result;
+        },
+        (err: unknown) => {
+          tap?.settle(undefined);
+          throw err;
+        },
+      )
       .finally(() => this.#received(key, body));
     const offset = start + written;
     lease.commit(offset);
@@ -304,7 +318,7 @@ export class UploadService {
     if (!lease) throw new UploadProblem('busy', 'Another request is writing this upload');
     try {
       await this.find(key);
-      await this.store.remove(key);
+      await this.#completion.remove(key);
     } finally {
       lease.release();
     }
@@ -358,7 +372,10 @@ export class UploadService {
   }
 }
 
-/** A body about to be received from `start`, its end not yet come. */
+/** The upload will be checked against a SHA-256: this body carries one of its own, or the file's. */
+const integrity = (request: AppendRequest): boolean =>
+  request.digest?.algorithm === 'sha256' || request.reprDigest?.algorithm === 'sha256';
+
 /** A writer that lost its lease (expired, or passed to another instance) acknowledges and completes nothing. */
 async function fenced(lease: Lease): Promise<void> {
   if (!(await lease.valid())) {

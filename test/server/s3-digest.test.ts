@@ -1,6 +1,8 @@
 // The S3 store checks the whole file against Repr-Digest (issue #14) on a real S3 service (Ceph RGW, started
 // here): S3 cannot read an unfinished multipart upload's parts back, so the completed object is streamed back
 // through the hash before onComplete runs, and a crash between completing and checking leaves the check to do.
+// Where this instance received every byte (the first body with a digest), its running SHA-256 is checked
+// before CompleteMultipartUpload instead: no read-back, and a mismatching object never appears at its key.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -94,9 +96,77 @@ describe('S3Store: the whole file against Repr-Digest (Ceph RGW)', { skip: rgwSk
   });
 
   /**
+   * A service over a store whose CompleteMultipartUpload, read-back and removal are watched: `visible` holds
+   * what HeadObject answered for the final key just before each removal.
+   */
+  async function watched(store: S3Store, prefix: string, key: string) {
+    const calls = { complete: 0, digestComplete: 0, visible: [] as number[] };
+    const complete = store.complete.bind(store);
+    const digestComplete = store.digestComplete.bind(store);
+    const remove = store.remove.bind(store);
+    store.complete = (k) => {
+      calls.complete++;
+      return complete(k);
+    };
+    store.digestComplete = (k, algorithm) => {
+      calls.digestComplete++;
+      return digestComplete(k, algorithm);
+    };
+    store.remove = async (k) => {
+      calls.visible.push(await headStatus(`${prefix}/${key}`));
+      return remove(k);
+    };
+    return { calls, ...(await serviceOver(store)) };
+  }
+
+  /** Two bodies of `data`, each with its Content-Digest, the last with `repr` as Repr-Digest. */
+  const withDigests = (data: Buffer, at: number, repr: Buffer) => [
+    { ...appendOf(0, data.subarray(0, at), data.length), digest: digestOf(data.subarray(0, at)) },
+    { ...appendOf(at, data.subarray(at), data.length, digestOf(repr)), digest: digestOf(data.subarray(at)) },
+  ];
+
+  test('every byte through this instance: checked before completing, with no read-back of the object', async (t) => {
+    const { store, prefix } = await fresh(t);
+    const key = newKey();
+    const { service, completed, calls } = await watched(store, prefix, key);
+    t.after(() => service.close());
+    const data = randomData(11 * MiB + 5);
+    const [first, last] = withDigests(data, 7 * MiB, data);
+    await service.append(key, first!);
+    assert.equal((await service.append(key, last!)).sha256, hex(data));
+    assert.deepEqual(calls, { complete: 1, digestComplete: 0, visible: [] });
+    assert.deepEqual(
+      completed.map((c) => c.sha256),
+      [hex(data)],
+    );
+    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}` }));
+    assert.equal(hex(Buffer.from(await object.Body!.transformToByteArray())), hex(data));
+    assert.deepEqual(await listed(prefix), { objects: [key, `${key}.done.json`], uploads: [] });
+  });
+
+  test('a wrong Repr-Digest on the running path: the object never appears at its key (HeadObject 404)', async (t) => {
+    const { store, prefix } = await fresh(t);
+    const key = newKey();
+    const { service, completed, calls } = await watched(store, prefix, key);
+    t.after(() => service.close());
+    const data = randomData(11 * MiB);
+    const [first, last] = withDigests(data, 7 * MiB, randomData(10));
+    await service.append(key, first!);
+    await assert.rejects(service.append(key, last!), { code: 'repr-mismatch' });
+    assert.deepEqual(
+      calls,
+      { complete: 0, digestComplete: 0, visible: [404] },
+      'never completed, never visible',
+    );
+    assert.equal(completed.length, 0);
+    assert.equal(await headStatus(`${prefix}/${key}`), 404);
+    assert.deepEqual(await listed(prefix), { objects: [], uploads: [] });
+  });
+
+  /**
    * Uploads of `data` claiming `claimed` through a store instance whose check never finishes (the process
    * died, or S3 failed, between CompleteMultipartUpload and the end of the read-back): what is left is up to
-   * the next instance.
+   * the next instance. The first body carries no digest, so no running SHA-256 is kept: the check reads back.
    */
   async function diedWhileChecking(dying: S3Store, data: Buffer, claims: Buffer[]): Promise<string[]> {
     dying.digestComplete = () => Promise.reject(new Error('the process died'));
@@ -104,7 +174,9 @@ describe('S3Store: the whole file against Repr-Digest (Ceph RGW)', { skip: rgwSk
     const keys: string[] = [];
     for (const claimed of claims) {
       const key = newKey();
-      await assert.rejects(service.append(key, appendOf(0, data, data.length, digestOf(claimed))), /died/);
+      await service.append(key, appendOf(0, data.subarray(0, MiB), data.length));
+      const last = appendOf(MiB, data.subarray(MiB), data.length, digestOf(claimed));
+      await assert.rejects(service.append(key, last), /died/);
       keys.push(key);
     }
     await service.close();

@@ -19,7 +19,7 @@ export interface BodySink {
   readonly failure: unknown;
 }
 
-export type PumpOptions = Pick<AppendOptions, 'limit' | 'idleTimeout' | 'digest' | 'onActivity'>;
+export type PumpOptions = Pick<AppendOptions, 'limit' | 'idleTimeout' | 'digest' | 'onActivity' | 'tap'>;
 
 /**
  * Reads one body into a sink. Call `changed()` whenever the sink's state moves (a write or a part settled).
@@ -114,6 +114,7 @@ export class BodyPump {
     if (chunk.length > this.#options.limit - this.#received) return this.#stop('overflow');
     this.#received += chunk.length;
     this.#hash?.update(chunk);
+    this.#options.tap?.(chunk);
     this.#sink!.take(chunk);
     this.changed();
   };

@@ -80,6 +80,11 @@ export interface AppendOptions {
   /** Milliseconds between checkpoints of a long body (durable, so status can answer them). */
   syncInterval?: number;
   digest?: ExpectedDigest;
+  /**
+   * Sees every chunk the store takes, in order, within the limit (the service's running digest of the
+   * upload); what the store then keeps of them is `written`.
+   */
+  tap?: (chunk: Buffer) => void;
   /** Bytes arrived: the writer is alive. */
   onActivity?: () => void;
   /** `offset` is durable: status may report it while the body still streams. */
@@ -122,7 +127,8 @@ export interface UploadStore {
   /**
    * The digest of an incomplete upload's stored bytes (a node:crypto hash name), read back from where they
    * are kept. The whole file is checked against `Repr-Digest` before `complete`, so a mismatch never
-   * becomes a completed upload. A store that has it does not need `digestComplete`.
+   * becomes a completed upload. A store that has it does not need `digestComplete`. Neither is called when
+   * the service's running SHA-256 (fed through `tap`) covers the whole upload.
    */
   digest?(key: string, algorithm: string): Promise<Buffer>;
   /**

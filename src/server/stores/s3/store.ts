@@ -182,7 +182,9 @@ export class S3Store implements UploadStore {
    * Streams the completed object back through the hash: S3 cannot read an unfinished multipart upload's
    * parts, so the whole file is checked once it is complete (see UploadStore.digestComplete). Until the check
    * is done, the object is at its key already: readers of the bucket (not onComplete) may see it, and see it
-   * go when it did not match.
+   * go when it did not match. Only the fallback: where this process received every byte of the upload, the
+   * service's running SHA-256 is checked before CompleteMultipartUpload instead, and a mismatching object
+   * never appears at its key (src/server/running-digest.ts).
    */
   async digestComplete(key: string, algorithm: string): Promise<Buffer> {
     const hash = createHash(algorithm);
