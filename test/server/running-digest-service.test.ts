@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { MemoryLocker } from '../../src/server/locks/memory.js';
-import type { CompletedUpload } from '../../src/server/options.js';
-import { UploadProblem, UploadService } from '../../src/server/service.js';
+import { UploadProblem } from '../../src/server/service.js';
 import type { AppendRequest, ProblemCode } from '../../src/server/service.js';
 import { FileStore } from '../../src/server/stores/file/store.js';
 import type { AppendOptions, ExpectedDigest } from '../../src/server/stores/types.js';
+import { serviceOver } from '../contracts/store-digest.js';
 import { bodyOf, digestOf } from '../contracts/store-support.js';
 import { randomData, sha256, waitFor } from './helpers.js';
 
@@ -45,20 +44,8 @@ async function rig(t: TestContext, dir?: string) {
   const folder = dir ?? (await mkdtemp(join(tmpdir(), 'ru-running-')));
   if (!dir) t.after(() => rm(folder, { recursive: true, force: true }));
   const spied = spiedStore(folder);
-  const completed: CompletedUpload[] = [];
-  const config = {
-    maxSize: 64 * MiB,
-    expireAfter: Infinity,
-    sweepInterval: 0,
-    idleTimeout: 10_000,
-    lockWait: 0,
-    takeoverAfter: Infinity,
-    syncInterval: 0,
-    onComplete: (info: CompletedUpload) => void completed.push(info),
-  };
-  const service = new UploadService(config, spied.store, new MemoryLocker());
+  const { service, completed } = await serviceOver(spied.store);
   t.after(() => service.close());
-  await service.ready;
   const key = service.key('alice', 'file.bin');
   return { ...spied, service, completed, dir: folder, key };
 }
