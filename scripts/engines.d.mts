@@ -10,6 +10,7 @@ export declare const firefoxLaunchOptions: {
   executablePath: string;
   headless: boolean;
   timeout: number;
+  networkEnabled: boolean;
   extraPrefsFirefox: Record<string, unknown>;
 };
 export declare function freePort(): Promise<number>;

@@ -48,6 +48,12 @@ export const firefoxLaunchOptions = {
   executablePath: firefoxPath,
   headless: true,
   timeout: 120_000,
+  // Without this, puppeteer subscribes to WebDriver BiDi's network events, and Firefox's remote agent then
+  // reads every request body as UTF-8 text on the parent process's main thread before the request may connect
+  // (NetworkRequest #readPostDataFromRequestAsUTF8, seen in a Gecko profile): a 128 MiB upload took 4-6 s
+  // instead of 0.6-1 s, for any uploader. No test here needs puppeteer's request events; offline emulation
+  // does not use them.
+  networkEnabled: false,
   extraPrefsFirefox: {
     // The closed network answers nothing: stop Firefox asking for experiments and settings.
     'app.normandy.enabled': false,
