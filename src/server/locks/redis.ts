@@ -1,9 +1,11 @@
 // Locks shared by many server instances, on Redis. ioredis is an optional peer dependency: it is loaded by
 // createRedisLocker only, so a server without --redis never needs it.
 import { randomBytes } from 'node:crypto';
-import type * as IoRedis from 'ioredis';
 import type { Redis, RedisOptions } from 'ioredis';
-import { ACQUIRE, RELEASE, STATE, SYNC } from './redis-scripts.js';
+import { connectRedis, runScript, watchOutages } from './redis-connection.js';
+import { RedisLease } from './redis-lease.js';
+import type { LeaseHost } from './redis-lease.js';
+import { ACQUIRE, STATE } from './redis-scripts.js';
 import type { Script } from './redis-scripts.js';
 import type { Lease, Locker } from './types.js';
 import { LockUnavailableError } from './types.js';
@@ -46,51 +48,16 @@ export interface RedisLockerOptions {
 /** A takeover request is sent again this often while a waiter waits, in case a notification got lost. */
 const ASK_AGAIN = 1000;
 
-/** An optional peer dependency, loaded only where a Redis locker is created. */
-const OPTIONAL_IOREDIS = 'ioredis';
-
 /**
  * Connects to Redis and resolves with a locker on it; rejects when Redis cannot be reached. Close it with
  * `close()` after the server that uses it.
  */
 export async function createRedisLocker(options: string | RedisLockerOptions = {}): Promise<RedisLocker> {
   const config = typeof options === 'string' ? { redis: options } : options;
-  let Client: typeof Redis;
-  try {
-    // A name bundlers do not follow: an app that bundles the server without ioredis still builds.
-    ({ Redis: Client } = (await import(OPTIONAL_IOREDIS)) as typeof IoRedis);
-  } catch (err) {
-    throw new Error(
-      'resumable-upload server: a Redis locker needs the ioredis package (npm install ioredis)',
-      {
-        cause: err,
-      },
-    );
-  }
-  const base: RedisOptions = {
-    commandTimeout: config.commandTimeout ?? 2000,
-    connectTimeout: 5000,
-    // Fail at once while disconnected (the request gets 503), never replay a lock command later.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (times) => Math.min(50 * times, 1000),
-    lazyConnect: true,
-  };
-  const given = config.redis ?? 'redis://127.0.0.1:6379';
-  const client = typeof given === 'string' ? new Client(given, base) : new Client({ ...given, ...base });
-  // The subscriber queues its SUBSCRIBE until connected and subscribes again after every reconnect.
-  const subscriber = client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-  const swallow = (): void => undefined;
-  client.on('error', swallow);
-  subscriber.on('error', swallow);
-  try {
-    await Promise.all([client.connect(), subscriber.connect()]);
-  } catch (err) {
-    client.disconnect();
-    subscriber.disconnect();
-    throw new LockUnavailableError(`Redis unavailable: ${(err as Error).message}`, { cause: err });
-  }
+  const { client, subscriber } = await connectRedis(
+    config.redis ?? 'redis://127.0.0.1:6379',
+    config.commandTimeout ?? 2000,
+  );
   const locker = new RedisLocker(client, subscriber, config);
   await locker.ready;
   return locker;
@@ -116,7 +83,6 @@ export class RedisLocker implements Locker {
   readonly #listeners = new Map<string, Set<() => void>>();
   #held = 0;
   #idle: Array<() => void> = [];
-  #down = false;
   #closed = false;
 
   constructor(client: Redis, subscriber: Redis, options: RedisLockerOptions = {}) {
@@ -131,17 +97,15 @@ export class RedisLocker implements Locker {
       if (channel === this.#channel) this.#event(message);
     });
     this.ready = subscriber.subscribe(this.#channel).then(() => undefined);
-    // A lease no one can renew may expire unseen, and a restarted Redis has forgotten it: its writer stops.
-    client.on('close', () => {
-      if (!this.#down && !this.#closed)
-        console.warn('resumable-upload server: Redis connection lost; uploads get 503 until it is back');
-      this.#down = true;
-      for (const lease of [...this.#leases.values()]) lease.lose();
-    });
-    client.on('ready', () => {
-      if (this.#down) console.warn('resumable-upload server: Redis connection is back');
-      this.#down = false;
-      for (const set of this.#listeners.values()) for (const wake of [...set]) wake();
+    watchOutages(client, {
+      closing: () => this.#closed,
+      // A lease no one can renew may expire unseen, and a restarted Redis has forgotten it: its writer stops.
+      lost: () => {
+        for (const lease of [...this.#leases.values()]) lease.lose();
+      },
+      back: () => {
+        for (const set of this.#listeners.values()) for (const wake of [...set]) wake();
+      },
     });
   }
 
@@ -238,18 +202,9 @@ export class RedisLocker implements Locker {
     this.#subscriber.disconnect();
   }
 
-  /** Runs a script: EVALSHA, EVAL when Redis does not know it; any failure is a LockUnavailableError. */
-  async #run(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      try {
-        return await this.#client.evalsha(script.sha, script.keys, ...keys, ...args);
-      } catch (err) {
-        if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-        return await this.#client.eval(script.lua, script.keys, ...keys, ...args);
-      }
-    } catch (err) {
-      throw new LockUnavailableError(`Upload locks unavailable: ${describe(err)}`, { cause: err });
-    }
+  /** Runs a script; any failure is a LockUnavailableError. */
+  #run(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return runScript(this.#client, script, keys, args);
   }
 
   /** Keys of one upload; the hash tag keeps them in one Redis Cluster slot. */
@@ -318,148 +273,4 @@ export class RedisLocker implements Locker {
       },
     };
   }
-}
-
-interface LeaseHost {
-  leaseTime(): number;
-  channel(): string;
-  run(script: Script, keys: string[], args: Array<string | number>): Promise<unknown>;
-  keys(key: string, ...names: string[]): string[];
-  /** A lease forgets itself; its release runs in Redis, and idle waits for that. */
-  released(lease: RedisLease, release: Promise<unknown>): void;
-}
-
-/** One acquisition: renewed in Redis while held; lost (and its writer interrupted) when it cannot be. */
-class RedisLease implements Lease {
-  readonly #locker: LeaseHost;
-  readonly key: string;
-  readonly token: string;
-  readonly #renew: ReturnType<typeof setInterval>;
-  #committed: number | undefined;
-  #settling = false;
-  #activeAt = performance.now();
-  #interrupt: (() => void) | undefined;
-  #released = false;
-  #lost = false;
-  /** The shortest quiet time a waiter asked for, and until when some waiter waits. */
-  #quietFor = Infinity;
-  #watchUntil = 0;
-  #watch: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(locker: LeaseHost, key: string, token: string) {
-    this.#locker = locker;
-    this.key = key;
-    this.token = token;
-    this.#renew = setInterval(() => void this.#sync(false), Math.max(10, locker.leaseTime() / 3));
-    this.#renew.unref();
-  }
-
-  commit(offset: number): void {
-    if (this.#released) return;
-    this.#committed = offset;
-    this.#settling = false;
-    void this.#sync(true);
-  }
-
-  settle(): void {
-    if (this.#released) return;
-    this.#settling = true;
-    void this.#sync(false);
-  }
-
-  touch(): void {
-    if (!this.#released) this.#activeAt = performance.now();
-  }
-
-  onTakeover(interrupt: () => void): void {
-    if (this.#released) return;
-    this.#interrupt = interrupt;
-    if (this.#lost) this.#fire();
-    else this.#check();
-  }
-
-  /** Renews the lease in Redis and says whether it is still this one: the fence before an acknowledgement. */
-  valid(): Promise<boolean> {
-    return this.#sync(false);
-  }
-
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#stop();
-    this.#interrupt = undefined;
-    const [lease, queue, deadlines] = this.#locker.keys(this.key, 'lease', 'queue', 'deadlines');
-    const args = [this.token, this.#locker.leaseTime(), this.#locker.channel(), this.key];
-    // A lost lease may still be this one in Redis (it was lost to an error, not to another holder).
-    const done = this.#locker.run(RELEASE, [lease!, queue!, deadlines!], args).catch(() => undefined);
-    this.#locker.released(this, done);
-  }
-
-  /** The lease can no longer be proven this one: its writer is stopped, and it acknowledges nothing. */
-  lose(): void {
-    if (this.#lost || this.#released) return;
-    this.#lost = true;
-    this.#stop();
-    this.#fire();
-  }
-
-  /** A waiter on some instance asks: stop if quiet for `quietFor` ms, while it waits `left` ms more. */
-  takeoverRequested(quietFor: number, left: number): void {
-    if (this.#released || this.#lost || !(quietFor >= 0)) return;
-    this.#quietFor = Math.min(this.#quietFor, quietFor);
-    this.#watchUntil = Math.max(this.#watchUntil, performance.now() + (left || 0));
-    this.#check();
-  }
-
-  #check(): void {
-    clearTimeout(this.#watch);
-    if (!this.#interrupt || this.#released || this.#lost || !Number.isFinite(this.#quietFor)) return;
-    const now = performance.now();
-    if (now - this.#activeAt >= this.#quietFor) {
-      this.#quietFor = Infinity;
-      return this.#fire();
-    }
-    const at = this.#activeAt + this.#quietFor;
-    if (at <= this.#watchUntil) this.#watch = setTimeout(() => this.#check(), Math.max(1, at - now));
-  }
-
-  #fire(): void {
-    const interrupt = this.#interrupt;
-    this.#interrupt = undefined;
-    interrupt?.();
-  }
-
-  #stop(): void {
-    clearInterval(this.#renew);
-    clearTimeout(this.#watch);
-  }
-
-  async #sync(publish: boolean): Promise<boolean> {
-    if (this.#released || this.#lost) return false;
-    const [lease] = this.#locker.keys(this.key, 'lease');
-    const committed = this.#committed === undefined ? '' : String(this.#committed);
-    const args = [this.token, this.#locker.leaseTime(), committed, this.#settling ? 1 : 0];
-    try {
-      const ok = await this.#locker.run(
-        SYNC,
-        [lease!],
-        [...args, this.#locker.channel(), this.key, publish ? 1 : 0],
-      );
-      if (ok === 1) return !this.#lost && !this.#released;
-    } catch {
-      // Unconfirmed is lost: the lease may expire unseen before Redis answers again.
-    }
-    this.lose();
-    return false;
-  }
-}
-
-/** One line for the 503's reason: what went wrong with Redis, without addresses. */
-function describe(err: unknown): string {
-  const message = String((err as Error | null)?.message ?? err);
-  if (/timed out/i.test(message)) return 'Redis did not answer in time';
-  if (/writeable|closed|ECONNREFUSED|ECONNRESET|EPIPE|MaxRetriesPerRequest/i.test(message)) {
-    return 'Redis is not reachable';
-  }
-  return `Redis refused: ${message.split('\n')[0]}`;
 }

@@ -11,7 +11,8 @@ import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import { DIGEST_RESPONSE_HEADERS, WANT_DIGESTS, agreedDigest, contentDigest, reprDigest } from './digest.js';
 import { filesKey, filesTarget, newUploadId, secondsLeft, uploadLocation } from './files.js';
-import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
+import type { FilesTarget } from './files.js';
+import type { CorsNeeds, ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
 
 /** Interop versions answered: 8 (draft -09 to -11, the newest) and 6 (draft -04/-05, tus-js-client 4.x). */
@@ -25,6 +26,28 @@ interface Dialect {
   version: number;
 }
 
+/** What a page on another origin may send and read. */
+const CORS: CorsNeeds = {
+  methods: ['POST', 'HEAD', 'PATCH', 'DELETE'],
+  allowHeaders: [
+    UPLOAD_DRAFT_INTEROP_VERSION,
+    UPLOAD_COMPLETE,
+    UPLOAD_OFFSET,
+    UPLOAD_LENGTH,
+    CONTENT_DIGEST,
+    REPR_DIGEST,
+    'Content-Disposition',
+  ],
+  exposeHeaders: [
+    'Location',
+    UPLOAD_OFFSET,
+    UPLOAD_LENGTH,
+    UPLOAD_COMPLETE,
+    UPLOAD_LIMIT,
+    ...DIGEST_RESPONSE_HEADERS,
+  ],
+};
+
 /**
  * "Resumable Uploads for HTTP" (draft-ietf-httpbis-resumable-upload), told apart from tus by
  * `Upload-Draft-Interop-Version`. Creation by POST (`Upload-Complete`), offset by HEAD, append by PATCH
@@ -32,75 +55,80 @@ interface Dialect {
  */
 export function createIetfProtocol(filesPath: string): WireProtocol {
   return {
-    cors: {
-      methods: ['POST', 'HEAD', 'PATCH', 'DELETE'],
-      allowHeaders: [
-        UPLOAD_DRAFT_INTEROP_VERSION,
-        UPLOAD_COMPLETE,
-        UPLOAD_OFFSET,
-        UPLOAD_LENGTH,
-        CONTENT_DIGEST,
-        REPR_DIGEST,
-        'Content-Disposition',
-      ],
-      exposeHeaders: [
-        'Location',
-        UPLOAD_OFFSET,
-        UPLOAD_LENGTH,
-        UPLOAD_COMPLETE,
-        UPLOAD_LIMIT,
-        ...DIGEST_RESPONSE_HEADERS,
-      ],
-    },
+    cors: CORS,
     failure: (status, message) => problem(status, message),
-    async handle(req, service) {
-      const target = filesTarget(req.path, filesPath);
-      const versionHeader = req.header(UPLOAD_DRAFT_INTEROP_VERSION);
-      if (!target || versionHeader === undefined) return undefined;
-      // An sf-integer item (parameters allowed): `8.0`, `0x8` and `+8` are not versions.
-      const item = versionHeader.split(';')[0].trim();
-      const version = /^[0-9]{1,15}$/.test(item) ? Number(item) : NaN;
-      if (!(IETF_INTEROP_VERSIONS as readonly number[]).includes(version)) {
-        return problem(
-          400,
-          `Upload-Draft-Interop-Version ${versionHeader} is not supported (${IETF_INTEROP_VERSIONS.join(', ')})`,
-        );
-      }
-      const dialect: Dialect = { version };
-      try {
-        if (req.method === 'OPTIONS') {
-          return answer(204, {
-            'Accept-Patch': PARTIAL,
-            [UPLOAD_LIMIT]: limits(service, dialect),
-            ...WANT_DIGESTS,
-          });
-        }
-        if (target.kind === 'unknown') return problem(404, 'Upload not found');
-        const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'GET', 'PATCH', 'DELETE'];
-        if (!allowed.includes(req.method)) {
-          return problem(
-            405,
-            `Method ${req.method} is not allowed here`,
-            {},
-            { Allow: [...allowed, 'OPTIONS'].join(', ') },
-          );
-        }
-        await service.initialized();
-        const owner = await req.owner();
-        if (typeof owner !== 'string' || owner === '') return problem(401, 'Unauthorized');
-        if (target.kind === 'collection') return await create(req, service, owner, filesPath, dialect);
-        const key = filesKey(service, owner, target.id);
-        if (req.method === 'HEAD' || req.method === 'GET') return await head(req, service, key, dialect);
-        if (req.method === 'PATCH') return await append(req, service, key, dialect);
-        await service.terminate(key);
-        return answer(204);
-      } catch (err) {
-        if (err instanceof HttpError) return problem(err.status, err.message, {}, err.headers);
-        if (err instanceof UploadProblem) return problemReply(err, dialect);
-        throw err;
-      }
-    },
+    handle: (req, service) => handle(req, service, filesPath),
   };
+}
+
+/** Ours when below `filesPath` with `Upload-Draft-Interop-Version`; a version we do not speak is a 400. */
+async function handle(
+  req: ProtocolRequest,
+  service: UploadService,
+  filesPath: string,
+): Promise<ProtocolReply | null | undefined> {
+  const target = filesTarget(req.path, filesPath);
+  const versionHeader = req.header(UPLOAD_DRAFT_INTEROP_VERSION);
+  if (!target || versionHeader === undefined) return undefined;
+  const version = interopVersion(versionHeader);
+  if (version === undefined) {
+    return problem(
+      400,
+      `Upload-Draft-Interop-Version ${versionHeader} is not supported (${IETF_INTEROP_VERSIONS.join(', ')})`,
+    );
+  }
+  const dialect: Dialect = { version };
+  try {
+    return await route(req, service, filesPath, target, dialect);
+  } catch (err) {
+    if (err instanceof HttpError) return problem(err.status, err.message, {}, err.headers);
+    if (err instanceof UploadProblem) return problemReply(err, dialect);
+    throw err;
+  }
+}
+
+/** An interop version we answer, or undefined. */
+function interopVersion(header: string): number | undefined {
+  // An sf-integer item (parameters allowed): `8.0`, `0x8` and `+8` are not versions.
+  const item = header.split(';')[0].trim();
+  const version = /^[0-9]{1,15}$/.test(item) ? Number(item) : NaN;
+  return (IETF_INTEROP_VERSIONS as readonly number[]).includes(version) ? version : undefined;
+}
+
+/** OPTIONS, the method, the owner, then create, offset (HEAD, GET), append (PATCH) or cancel (DELETE). */
+async function route(
+  req: ProtocolRequest,
+  service: UploadService,
+  filesPath: string,
+  target: FilesTarget,
+  dialect: Dialect,
+): Promise<ProtocolReply | null> {
+  if (req.method === 'OPTIONS') {
+    return answer(204, {
+      'Accept-Patch': PARTIAL,
+      [UPLOAD_LIMIT]: limits(service, dialect),
+      ...WANT_DIGESTS,
+    });
+  }
+  if (target.kind === 'unknown') return problem(404, 'Upload not found');
+  const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'GET', 'PATCH', 'DELETE'];
+  if (!allowed.includes(req.method)) {
+    return problem(
+      405,
+      `Method ${req.method} is not allowed here`,
+      {},
+      { Allow: [...allowed, 'OPTIONS'].join(', ') },
+    );
+  }
+  await service.initialized();
+  const owner = await req.owner();
+  if (typeof owner !== 'string' || owner === '') return problem(401, 'Unauthorized');
+  if (target.kind === 'collection') return create(req, service, owner, filesPath, dialect);
+  const key = filesKey(service, owner, target.id);
+  if (req.method === 'HEAD' || req.method === 'GET') return head(req, service, key, dialect);
+  if (req.method === 'PATCH') return append(req, service, key, dialect);
+  await service.terminate(key);
+  return answer(204);
 }
 
 const answer = (status: number, headers: Record<string, string> = {}, body = ''): ProtocolReply => ({

@@ -17,9 +17,10 @@ import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import type { ExpectedDigest } from '../stores/types.js';
 import { filesKey, filesTarget, newUploadId, uploadLocation } from './files.js';
+import type { FilesTarget } from './files.js';
 import { byteHeader } from './status-upload.js';
 import { WANT_DIGESTS, agreedDigest, reprDigest } from './digest.js';
-import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
+import type { CorsNeeds, ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
 
 const VERSION = '1.0.0';
@@ -37,78 +38,98 @@ const reply = (status: number, body = '', headers: Record<string, string> = {}):
   headers: { [TUS_RESUMABLE]: VERSION, ...headers },
 });
 
+/** What a page on another origin may send and read. */
+const CORS: CorsNeeds = {
+  // GET too: a browser's preflight for the IETF protocol's GET offset request comes here.
+  methods: ['POST', 'HEAD', 'GET', 'PATCH', 'DELETE'],
+  allowHeaders: [
+    TUS_RESUMABLE,
+    UPLOAD_LENGTH,
+    UPLOAD_DEFER_LENGTH,
+    UPLOAD_METADATA,
+    UPLOAD_OFFSET,
+    UPLOAD_CHECKSUM,
+    REPR_DIGEST,
+    'X-HTTP-Method-Override',
+    'X-Requested-With',
+    'X-Request-ID',
+  ],
+  exposeHeaders: [
+    'Location',
+    UPLOAD_OFFSET,
+    UPLOAD_LENGTH,
+    UPLOAD_DEFER_LENGTH,
+    UPLOAD_METADATA,
+    UPLOAD_EXPIRES,
+    TUS_RESUMABLE,
+    TUS_VERSION,
+    TUS_EXTENSION,
+    TUS_MAX_SIZE,
+    TUS_CHECKSUM_ALGORITHM,
+    WANT_REPR_DIGEST,
+    REPR_DIGEST,
+  ],
+};
+
 /** tus 1.0.0: core, creation, creation-with-upload, creation-defer-length, termination, expiration, checksum. */
 export function createTusProtocol(filesPath: string): WireProtocol {
   return {
-    cors: {
-      // GET too: a browser's preflight for the IETF protocol's GET offset request comes here.
-      methods: ['POST', 'HEAD', 'GET', 'PATCH', 'DELETE'],
-      allowHeaders: [
-        TUS_RESUMABLE,
-        UPLOAD_LENGTH,
-        UPLOAD_DEFER_LENGTH,
-        UPLOAD_METADATA,
-        UPLOAD_OFFSET,
-        UPLOAD_CHECKSUM,
-        REPR_DIGEST,
-        'X-HTTP-Method-Override',
-        'X-Requested-With',
-        'X-Request-ID',
-      ],
-      exposeHeaders: [
-        'Location',
-        UPLOAD_OFFSET,
-        UPLOAD_LENGTH,
-        UPLOAD_DEFER_LENGTH,
-        UPLOAD_METADATA,
-        UPLOAD_EXPIRES,
-        TUS_RESUMABLE,
-        TUS_VERSION,
-        TUS_EXTENSION,
-        TUS_MAX_SIZE,
-        TUS_CHECKSUM_ALGORITHM,
-        WANT_REPR_DIGEST,
-        REPR_DIGEST,
-      ],
-    },
+    cors: CORS,
     failure: (status, message) => reply(status, message),
-    async handle(req, service) {
-      const target = filesTarget(req.path, filesPath);
-      if (!target) return undefined;
-      const method = (req.header('x-http-method-override') ?? req.method).toUpperCase();
-      if (method === 'OPTIONS') return reply(204, '', { ...discovery(service), ...wantRepr });
-      const version = req.header(TUS_RESUMABLE);
-      if (version !== VERSION) {
-        return reply(
-          412,
-          `Tus-Resumable: ${VERSION} is required (or Upload-Draft-Interop-Version for the IETF protocol)`,
-          { [TUS_VERSION]: VERSION },
-        );
-      }
-      try {
-        if (target.kind === 'unknown') return reply(404, 'Upload not found');
-        const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'PATCH', 'DELETE'];
-        if (!allowed.includes(method)) {
-          return reply(405, `Method ${method} is not allowed here`, {
-            Allow: [...allowed, 'OPTIONS'].join(', '),
-          });
-        }
-        await service.initialized();
-        const owner = await req.owner();
-        if (typeof owner !== 'string' || owner === '') return reply(401, 'Unauthorized');
-        if (target.kind === 'collection') return await create(req, service, owner, filesPath);
-        const key = filesKey(service, owner, target.id);
-        if (method === 'HEAD') return await head(service, key);
-        if (method === 'PATCH') return await patch(req, service, key);
-        await service.terminate(key);
-        return reply(204);
-      } catch (err) {
-        if (err instanceof HttpError) return reply(err.status, err.message, err.headers);
-        if (err instanceof UploadProblem) return problemReply(err, service);
-        throw err;
-      }
-    },
+    handle: (req, service) => handle(req, service, filesPath),
   };
+}
+
+/** A request below `filesPath`: discovery and the version check first, then the upload's own answer. */
+async function handle(
+  req: ProtocolRequest,
+  service: UploadService,
+  filesPath: string,
+): Promise<ProtocolReply | null | undefined> {
+  const target = filesTarget(req.path, filesPath);
+  if (!target) return undefined;
+  const method = (req.header('x-http-method-override') ?? req.method).toUpperCase();
+  if (method === 'OPTIONS') return reply(204, '', { ...discovery(service), ...wantRepr });
+  if (req.header(TUS_RESUMABLE) !== VERSION) {
+    return reply(
+      412,
+      `Tus-Resumable: ${VERSION} is required (or Upload-Draft-Interop-Version for the IETF protocol)`,
+      { [TUS_VERSION]: VERSION },
+    );
+  }
+  try {
+    return await route(req, service, filesPath, target, method);
+  } catch (err) {
+    if (err instanceof HttpError) return reply(err.status, err.message, err.headers);
+    if (err instanceof UploadProblem) return problemReply(err, service);
+    throw err;
+  }
+}
+
+/** The method, the owner, then create, offset (HEAD), append (PATCH) or terminate (DELETE). */
+async function route(
+  req: ProtocolRequest,
+  service: UploadService,
+  filesPath: string,
+  target: FilesTarget,
+  method: string,
+): Promise<ProtocolReply | null> {
+  if (target.kind === 'unknown') return reply(404, 'Upload not found');
+  const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'PATCH', 'DELETE'];
+  if (!allowed.includes(method)) {
+    return reply(405, `Method ${method} is not allowed here`, {
+      Allow: [...allowed, 'OPTIONS'].join(', '),
+    });
+  }
+  await service.initialized();
+  const owner = await req.owner();
+  if (typeof owner !== 'string' || owner === '') return reply(401, 'Unauthorized');
+  if (target.kind === 'collection') return create(req, service, owner, filesPath);
+  const key = filesKey(service, owner, target.id);
+  if (method === 'HEAD') return head(service, key);
+  if (method === 'PATCH') return patch(req, service, key);
+  await service.terminate(key);
+  return reply(204);
 }
 
 function discovery(service: UploadService): Record<string, string> {
