@@ -1,107 +1,21 @@
-// The tus 1.0 client, request by request (tus-js-client's own test style): creation, PATCH, HEAD to
-// resume, DELETE on cancel, and what each failure leads to. Fake clock for retry delays.
+// The tus 1.0 client, request by request (tus-js-client's own test style): creation, PATCH, DELETE on
+// cancel, HEAD after a pause, and what OPTIONS discovery changes. Resuming and failures: tus-*.test.ts.
 import { expect } from '@open-wc/testing';
-import sinon from 'sinon';
-import {
-  Uploader,
-  UploadStatus,
-  tus,
-  type TusOptions,
-  type UploaderOptions,
-} from '../../src/engine/index.js';
-import { EventLog, onlyItem } from '../support/engine-events.js';
-import { articleId, makeFile } from '../support/files.js';
-import {
-  ScriptedServer,
-  startMockServer,
-  stopMockServer,
-  type ScriptedRequest,
-} from '../support/scripted-server.js';
-import { MemoryStorage, brokenStorage } from '../support/url-storage.js';
-
-const KiB = 1024;
-const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
-const OCTETS = 'application/offset+octet-stream';
-const b64 = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+import { UploadStatus } from '../../src/engine/index.js';
+import { onlyItem } from '../support/engine-events.js';
+import { makeFile } from '../support/files.js';
+import { ScriptedServer, type ScriptedRequest } from '../support/scripted-server.js';
+import type { MemoryStorage } from '../support/url-storage.js';
+import { KiB, OCTETS, b64, tusFixture } from './support-tus.js';
 
 describe('tus protocol', () => {
   let server: ScriptedServer;
   let storage: MemoryStorage;
-  let uploaders: Uploader[];
-  let clock: sinon.SinonFakeTimers;
-
-  before(startMockServer);
-  after(stopMockServer);
-  beforeEach(() => {
-    server = new ScriptedServer();
-    storage = new MemoryStorage();
-    uploaders = [];
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
-    sinon.stub(Math, 'random').returns(0.5);
-  });
-  afterEach(() => {
-    for (const u of uploaders) u.clear();
-    server.close();
-    sinon.restore();
-  });
-
-  function start(options: Partial<UploaderOptions> = {}, tusOptions: TusOptions = {}) {
-    const uploader = new Uploader({
-      protocol: tus({ storage, ...tusOptions }),
-      endpoint: server.endpoint,
-      ...options,
-    });
-    uploaders.push(uploader);
-    return { uploader, log: new EventLog(uploader) };
-  }
-
-  const url = (id: string) => `${server.endpoint}${id}`;
-  const key = (file: File) =>
-    `resumable-upload:tus:${new URL(server.endpoint, location.href).href}:${articleId(file)}`;
-  const remember = (file: File, id: string, expiresAt = NOW + 3600_000) =>
-    storage.setItem(
-      key(file),
-      JSON.stringify({ url: new URL(url(id), location.href).href, createdAt: NOW, expiresAt }),
-    );
-
-  function expectCreation(
-    r: ScriptedRequest,
-    file: File,
-    metadata = `filename ${b64(file.name)}`,
-  ): ScriptedRequest {
-    return r.expectRequest('POST', server.endpoint).expectHeaders({
-      'Tus-Resumable': '1.0.0',
-      'Upload-Length': String(file.size),
-      'Upload-Metadata': metadata,
-      'Content-Type': null,
-      'Upload-Offset': null,
-    });
-  }
-
-  function expectPatch(
-    r: ScriptedRequest,
-    id: string,
-    file: File,
-    startAt: number,
-    end: number,
-  ): ScriptedRequest {
-    return r
-      .expectRequest('PATCH', url(id))
-      .expectHeaders({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(startAt), 'Content-Type': OCTETS })
-      .expectBody(file, startAt, end);
-  }
-
-  const expectHead = (r: ScriptedRequest, id: string) =>
-    r.expectRequest('HEAD', url(id)).expectHeaders({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': null });
-
-  /** Quiet for `delay - 1` ms, then the next attempt at `delay`. */
-  async function expectQuietFor(delay: number): Promise<void> {
-    if (delay > 0) {
-      await clock.tickAsync(delay - 1);
-      await server.expectNoRequest();
-    }
-    await clock.tickAsync(1);
-  }
+  // Each test's fresh server and storage; the fixture reads `server` back, as a test may replace it.
+  const { start, url, expectCreation, expectPatch, expectHead } = tusFixture(
+    () => server,
+    (s) => ({ server, storage } = s),
+  );
 
   it('creates with POST (length, filename, filetype, metadata), PATCHes the file, completes and forgets the URL', async () => {
     const { uploader, log } = start({ metadata: { album: 'Été 2026' } });
@@ -158,169 +72,6 @@ describe('tus protocol', () => {
     expectCreation(await server.next(), file).respond(201, '', { Location: url('z') });
     await log.first('upload-complete');
     await server.expectNoRequest();
-  });
-
-  it('resumes a remembered upload URL (a reload, the same file picked again) with HEAD, not a new upload', async () => {
-    const file = makeFile(100 * KiB);
-    // The first page: created, then the connection is lost for good.
-    const first = start({ retryDelays: [] });
-    first.uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('r1') });
-    expectPatch(await server.next(), 'r1', file, 0, file.size).networkError();
-    await first.log.first('upload-error');
-
-    // The reloaded page, same storage.
-    const second = start();
-    second.uploader.add([file]);
-    expectHead(await server.next(), 'r1').respond(200, '', {
-      'Upload-Offset': '40000',
-      'Upload-Length': String(file.size),
-      'Cache-Control': 'no-store',
-    });
-    expectPatch(await server.next(), 'r1', file, 40000, file.size).respond(204, '', {
-      'Upload-Offset': String(file.size),
-    });
-    await second.log.first('upload-complete');
-    await server.expectNoRequest();
-  });
-
-  it('completes at once when HEAD says the remembered upload is whole', async () => {
-    const file = makeFile(1000);
-    remember(file, 'w');
-    const { uploader, log } = start();
-    uploader.add([file]);
-    expectHead(await server.next(), 'w').respond(200, '', {
-      'Upload-Offset': '1000',
-      'Upload-Length': '1000',
-    });
-    await log.first('upload-complete');
-    await server.expectNoRequest();
-  });
-
-  for (const status of [404, 410]) {
-    it(`creates a new upload when HEAD on the remembered URL answers ${status}`, async () => {
-      const file = makeFile(1000);
-      remember(file, 'gone');
-      const { uploader, log } = start({ retryDelays: [] });
-      uploader.add([file]);
-      expectHead(await server.next(), 'gone').respond(status);
-      expectCreation(await server.next(), file).respond(201, '', { Location: url('new') });
-      expectPatch(await server.next(), 'new', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-      await log.first('upload-complete');
-      expect(log.of('upload-retry'), 'no retry spent').to.have.length(0);
-    });
-
-    it(`creates a new upload when a PATCH answers ${status} (the server expired it meanwhile)`, async () => {
-      const file = makeFile(1000);
-      const { uploader, log } = start({ retryDelays: [] });
-      uploader.add([file]);
-      expectCreation(await server.next(), file).respond(201, '', { Location: url('old') });
-      expectPatch(await server.next(), 'old', file, 0, 1000).respond(status);
-      expectCreation(await server.next(), file).respond(201, '', { Location: url('new') });
-      expectPatch(await server.next(), 'new', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-      await log.first('upload-complete');
-    });
-  }
-
-  it('does not use a remembered URL past its expiry (the Upload-Expires the server gave)', async () => {
-    const file = makeFile(1000);
-    const first = start({ retryDelays: [] });
-    first.uploader.add([file]);
-    const expires = new Date(NOW + 60_000).toUTCString();
-    expectCreation(await server.next(), file).respond(201, '', {
-      Location: url('e1'),
-      'Upload-Expires': expires,
-    });
-    expectPatch(await server.next(), 'e1', file, 0, 1000).respond(403, 'no');
-    await first.log.first('upload-error');
-    expect(storage.entries()[0].expiresAt).to.equal(Date.parse(expires));
-
-    await clock.tickAsync(61_000);
-    const second = start();
-    second.uploader.add([file]);
-    // No HEAD to the expired URL: a new upload.
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('e2') });
-    expectPatch(await server.next(), 'e2', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-    await second.log.first('upload-complete');
-  });
-
-  it('on 409 asks HEAD and goes on from the server offset without spending a retry', async () => {
-    const { uploader, log } = start({ retryDelays: [] });
-    const file = makeFile(50 * KiB);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('k') });
-    expectPatch(await server.next(), 'k', file, 0, file.size).respond(409, 'Upload-Offset conflict\n');
-    expectHead(await server.next(), 'k').respond(200, '', {
-      'Upload-Offset': '20000',
-      'Upload-Length': String(file.size),
-    });
-    expectPatch(await server.next(), 'k', file, 20000, file.size).respond(204, '', {
-      'Upload-Offset': String(file.size),
-    });
-    await log.first('upload-complete');
-    expect(log.of('upload-retry')).to.have.length(0);
-  });
-
-  it('retries 423 (locked) after the backoff delay, asking HEAD first', async () => {
-    const { uploader, log } = start({ retryDelays: [1000] });
-    const file = makeFile(1000);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('l') });
-    expectPatch(await server.next(), 'l', file, 0, 1000).respond(423, 'locked');
-    const retry = await log.first('upload-retry');
-    expect([retry.error.status, retry.delay]).to.deep.equal([423, 1000]);
-    await expectQuietFor(1000);
-    expectHead(await server.next(), 'l').respond(200, '', { 'Upload-Offset': '0', 'Upload-Length': '1000' });
-    expectPatch(await server.next(), 'l', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-    await log.first('upload-complete');
-  });
-
-  it('honours Retry-After on a 503 PATCH', async () => {
-    const { uploader, log } = start({ retryDelays: [10] });
-    const file = makeFile(1000);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('ra') });
-    expectPatch(await server.next(), 'ra', file, 0, 1000).respond(503, 'busy', { 'Retry-After': '4' });
-    expect((await log.first('upload-retry')).delay).to.equal(4000);
-    await expectQuietFor(4000);
-    expectHead(await server.next(), 'ra').respond(200, '', { 'Upload-Offset': '0', 'Upload-Length': '1000' });
-    expectPatch(await server.next(), 'ra', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-    await log.first('upload-complete');
-  });
-
-  it('after a connection cut mid-PATCH: HEAD, then PATCH from what the server kept; progress falls back', async () => {
-    const { uploader, log } = start({ retryDelays: [500] });
-    const file = makeFile(100 * KiB);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('cut') });
-    expectPatch(await server.next(), 'cut', file, 0, file.size).networkError();
-    const retry = await log.first('upload-retry');
-    expect([retry.error.kind, retry.bytesUploaded]).to.deep.equal(['network', 0]);
-    await expectQuietFor(500);
-    expectHead(await server.next(), 'cut').respond(200, '', {
-      'Upload-Offset': '30000',
-      'Upload-Length': String(file.size),
-    });
-    expectPatch(await server.next(), 'cut', file, 30000, file.size).respond(204, '', {
-      'Upload-Offset': String(file.size),
-    });
-    await log.first('upload-complete');
-    await server.expectNoRequest();
-  });
-
-  it('on 413 sends smaller PATCHes at the same offset', async () => {
-    const { uploader, log } = start({ minChunkSize: 256 * KiB });
-    const file = makeFile(700 * KiB);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('big') });
-    expectPatch(await server.next(), 'big', file, 0, file.size).respond(413);
-    expectPatch(await server.next(), 'big', file, 0, 350 * KiB).respond(204, '', {
-      'Upload-Offset': String(350 * KiB),
-    });
-    expectPatch(await server.next(), 'big', file, 350 * KiB, file.size).respond(204, '', {
-      'Upload-Offset': String(file.size),
-    });
-    await log.first('upload-complete');
   });
 
   it('cancel() aborts the PATCH and DELETEs the upload, forgetting its URL', async () => {
@@ -437,16 +188,5 @@ describe('tus protocol', () => {
       patch.respond(204, '', { 'Upload-Offset': '5000' });
       await log.first('upload-complete');
     });
-  });
-
-  it('works without memory where storage throws (private mode, quota)', async () => {
-    const uploader = new Uploader({ protocol: tus({ storage: brokenStorage }), endpoint: server.endpoint });
-    uploaders.push(uploader);
-    const log = new EventLog(uploader);
-    const file = makeFile(1000);
-    uploader.add([file]);
-    expectCreation(await server.next(), file).respond(201, '', { Location: url('pm') });
-    expectPatch(await server.next(), 'pm', file, 0, 1000).respond(204, '', { 'Upload-Offset': '1000' });
-    await log.first('upload-complete');
   });
 });
