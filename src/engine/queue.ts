@@ -23,10 +23,10 @@ const loadTabs = (): Promise<Tabs> => import('./tabs.js').then((m) => (tabs = m)
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Uploader extends EventTarget implements UploadHost {
   options: UploaderOptions;
-  private readonly uploads: Upload[] = [];
+  readonly #uploads: Upload[] = [];
   /** Something ran since the last queue-complete. */
-  private busy = false;
-  private persistence: Promise<PersistApi | null> | null = null;
+  #busy = false;
+  #persistence: Promise<PersistApi | null> | null = null;
 
   constructor(options: Partial<UploaderOptions> = {}) {
     super();
@@ -37,12 +37,12 @@ export class Uploader extends EventTarget implements UploadHost {
   /** Changes options; running requests keep theirs, the next ones use the new ones. */
   setOptions(options: Partial<UploaderOptions>): void {
     this.options = { ...this.options, ...options };
-    this.pump();
+    this.#pump();
   }
 
   /** Every upload not yet canceled or cleared, in the order added. */
   get items(): readonly UploadItem[] {
-    return [...this.uploads];
+    return [...this.#uploads];
   }
 
   /** Queues files; they start at once unless `autoStart` is false. */
@@ -50,7 +50,7 @@ export class Uploader extends EventTarget implements UploadHost {
     const added = Array.from(files, (file) => new Upload(file, this));
     for (const upload of added) this.adopt(upload);
     if (this.options.persist) void this.persisted().then((p) => p?.track(added));
-    this.pump();
+    this.#pump();
     return added;
   }
 
@@ -62,54 +62,54 @@ export class Uploader extends EventTarget implements UploadHost {
   /** Takes an upload into the list (persist.ts restores through it too). */
   adopt(upload: Upload): void {
     upload.held = !this.options.autoStart;
-    this.uploads.push(upload);
+    this.#uploads.push(upload);
     this.emit('upload-add', upload);
-    this.pump();
+    this.#pump();
   }
 
   /** persist.ts, loaded on first use; null where the browser keeps nothing. */
   persisted(): Promise<PersistApi | null> {
-    return (this.persistence ??= import('./persist.js').then((m) => m.persistence(this)));
+    return (this.#persistence ??= import('./persist.js').then((m) => m.persistence(this)));
   }
 
   /** Starts every queued upload held back by `autoStart: false`. */
   start(): void {
-    for (const u of this.uploads) u.held = false;
-    this.pump();
+    for (const u of this.#uploads) u.held = false;
+    this.#pump();
   }
 
   pause(item?: UploadItem): void {
-    for (const u of this.pick(item)) u.pause();
-    this.pump();
+    for (const u of this.#pick(item)) u.pause();
+    this.#pump();
   }
 
   resume(item?: UploadItem): void {
-    for (const u of this.pick(item))
+    for (const u of this.#pick(item))
       if (u.status === UploadStatus.paused && !u.needs) u.requeue('upload-resume');
-    this.pump();
+    this.#pump();
   }
 
   /** Aborts and forgets: the upload leaves `items`. */
   cancel(item?: UploadItem): void {
-    for (const u of this.pick(item)) {
+    for (const u of this.#pick(item)) {
       u.cancel();
-      this.uploads.splice(this.uploads.indexOf(u), 1);
+      this.#uploads.splice(this.#uploads.indexOf(u), 1);
     }
-    this.pump();
-    this.checkDone();
+    this.#pump();
+    this.#checkDone();
   }
 
   /** Starts failed uploads again from the server's offset. */
   retry(item?: UploadItem): void {
-    for (const u of this.pick(item)) if (u.status === UploadStatus.error) u.requeue(null);
-    this.pump();
+    for (const u of this.#pick(item)) if (u.status === UploadStatus.error) u.requeue(null);
+    this.#pump();
   }
 
   /** Cancels what is unfinished and empties the list. */
   clear(): void {
-    for (const u of [...this.uploads]) if (!isSettled(u.status)) u.cancel();
-    this.uploads.length = 0;
-    this.busy = false;
+    for (const u of [...this.#uploads]) if (!isSettled(u.status)) u.cancel();
+    this.#uploads.length = 0;
+    this.#busy = false;
   }
 
   /**
@@ -136,8 +136,8 @@ export class Uploader extends EventTarget implements UploadHost {
   settled(_item: Upload): void {
     // The slot frees after run() returns; pump on the next microtask so it is counted free.
     queueMicrotask(() => {
-      this.pump();
-      this.checkDone();
+      this.#pump();
+      this.#checkDone();
     });
   }
 
@@ -150,27 +150,27 @@ export class Uploader extends EventTarget implements UploadHost {
       : body();
   }
 
-  private pick(item?: UploadItem): Upload[] {
-    if (!item) return [...this.uploads];
-    const u = this.uploads.find((x) => x === item);
+  #pick(item?: UploadItem): Upload[] {
+    if (!item) return [...this.#uploads];
+    const u = this.#uploads.find((x) => x === item);
     return u ? [u] : [];
   }
 
-  private pump(): void {
-    let running = this.uploads.filter((u) => u.active).length;
+  #pump(): void {
+    let running = this.#uploads.filter((u) => u.active).length;
     const limit = Math.max(1, this.options.concurrency);
-    for (const u of this.uploads) {
+    for (const u of this.#uploads) {
       if (running >= limit) break;
       if (u.status !== UploadStatus.queued || u.held || u.active) continue;
       running++;
-      this.busy = true;
-      void u.run().then(() => this.pump());
+      this.#busy = true;
+      void u.run().then(() => this.#pump());
     }
   }
 
-  private checkDone(): void {
-    if (!this.busy || this.uploads.some((u) => !isSettled(u.status))) return;
-    this.busy = false;
+  #checkDone(): void {
+    if (!this.#busy || this.#uploads.some((u) => !isSettled(u.status))) return;
+    this.#busy = false;
     this.dispatchEvent(new CustomEvent('queue-complete', { detail: { items: this.items } }));
   }
 }
