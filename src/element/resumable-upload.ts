@@ -82,24 +82,24 @@ export class ResumableUpload extends ElementProperties {
   };
   static formAssociated = true;
 
-  private readonly _uploader = new Uploader();
+  readonly #uploader = new Uploader();
   /** Checked values of the numeric attributes; a bad one is replaced by its default. */
-  private _limits = { maxFileSize: Infinity, maxFiles: Infinity };
-  private readonly _warn = warnOnce(this);
-  private readonly _say = announcements();
-  private _slotted = false;
-  private _message = '';
+  #limits = { maxFileSize: Infinity, maxFiles: Infinity };
+  readonly #warn = warnOnce(this);
+  readonly #say = announcements();
+  #slotted = false;
+  #message = '';
   /** `persist`'s controller, loaded the first time the attribute is set: null while it loads. */
   private _persisted?: PersistController | null;
   // Controllers run in this order after each render: the throttle notes the time, the announcer starts
   // its next batch, the form syncs, the countdown schedules its next tick.
-  private readonly _progress = new ProgressThrottleController(this);
-  private readonly _announcer = new AnnouncerController(this);
-  private readonly _form = new FormValueController(this, () => this._t());
-  private readonly _lang = new LangController(this);
-  private readonly _drop = new DropPasteController(
+  readonly #progress = new ProgressThrottleController(this);
+  readonly #announcer = new AnnouncerController(this);
+  readonly #form = new FormValueController(this, () => this.#t());
+  readonly #lang = new LangController(this);
+  readonly #drop = new DropPasteController(
     this,
-    () => this._isDisabled,
+    () => this.#isDisabled,
     (files) => this.addFiles(files),
   );
 
@@ -113,95 +113,95 @@ export class ResumableUpload extends ElementProperties {
       (item) => this.pause(item),
       (item) => this.resume(item),
     );
-    relayEvents(this._uploader, this, this._onEngineEvent);
+    relayEvents(this.#uploader, this, this.#onEngineEvent);
   }
 
   /** The state of each upload, in the order added. */
   get items(): readonly UploadItem[] {
-    return this._uploader.items;
+    return this.#uploader.items;
   }
 
   /** The form the element belongs to, if any. */
   get form(): HTMLFormElement | null {
-    return this._form.internals.form;
+    return this.#form.internals.form;
   }
   /** Form validity: valueMissing when `required` and nothing is done; customError while uploads are unfinished. */
   get validity(): ValidityState {
-    return this._form.internals.validity;
+    return this.#form.internals.validity;
   }
   /** Why the element is invalid, or ''. */
   get validationMessage(): string {
-    return this._form.internals.validationMessage;
+    return this.#form.internals.validationMessage;
   }
   /** Like a form control's: false (and an `invalid` event) while the element is invalid. */
   checkValidity(): boolean {
-    return this._form.internals.checkValidity();
+    return this.#form.internals.checkValidity();
   }
   /** Like checkValidity(), and shows the browser's message. */
   reportValidity(): boolean {
-    return this._form.internals.reportValidity();
+    return this.#form.internals.reportValidity();
   }
 
   /** Adds files as if picked, after `accept`, `max-file-size`, `max-files` and `multiple`; returns those taken. */
   addFiles(files: Iterable<File> | ArrayLike<File>): UploadItem[] {
-    this._sync();
+    this.#sync();
     const given = Array.from(files);
     const { taken, rejected } = checkFiles(
       this._persisted?.match(given) ?? given,
       this,
-      this._limits,
-      this._t(),
+      this.#limits,
+      this.#t(),
     );
     for (const detail of rejected) {
-      this._announcer.announce(detail.message);
+      this.#announcer.announce(detail.message);
       this.dispatchEvent(new CustomEvent('file-reject', { detail, bubbles: true, composed: true }));
     }
-    this._message = rejected.map((d) => d.message).join(' ');
+    this.#message = rejected.map((d) => d.message).join(' ');
     this.requestUpdate();
-    return taken.length ? this._uploader.add(taken) : [];
+    return taken.length ? this.#uploader.add(taken) : [];
   }
 
   /** Starts the files held back by `manual`. */
   start(): void {
-    this._sync();
-    this._uploader.start();
+    this.#sync();
+    this.#uploader.start();
   }
 
   /** Pauses one file, or all. */
   pause(item?: UploadItem): void {
-    this._uploader.pause(item);
+    this.#uploader.pause(item);
   }
 
   /** Resumes one paused file, or all. */
   resume(item?: UploadItem): void {
-    this._sync();
+    this.#sync();
     if (item?.needs && this._persisted?.obtain(item)) return;
-    this._uploader.resume(item);
+    this.#uploader.resume(item);
   }
 
   /** Cancels one file, or all, and takes it off the list; a completed file is just removed. */
   cancel(item?: UploadItem): void {
-    this._uploader.cancel(item);
-    this._refresh();
+    this.#uploader.cancel(item);
+    this.#refresh();
   }
 
   /** Starts one failed file, or all, again from what the server holds. */
   retry(item?: UploadItem): void {
-    this._sync();
-    this._uploader.retry(item);
+    this.#sync();
+    this.#uploader.retry(item);
   }
 
   /** Probes the endpoint with tiny, harmless requests and reports what to fix (README: "When uploads fail"). */
   diagnose(options?: DiagnoseOptions): Promise<DiagnosisReport> {
-    this._sync();
-    return this._uploader.diagnose(options);
+    this.#sync();
+    return this.#uploader.diagnose(options);
   }
 
   /** Cancels what is unfinished and empties the list. */
   clear(): void {
-    this._uploader.clear();
-    this._message = '';
-    this._refresh();
+    this.#uploader.clear();
+    this.#message = '';
+    this.#refresh();
   }
 
   formResetCallback(): void {
@@ -214,22 +214,22 @@ export class ResumableUpload extends ElementProperties {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Any changed property may be an option: all are handed over again (cheap). Renders for progress change none.
-    if (changed.size) this._sync();
+    if (changed.size) this.#sync();
   }
 
   protected override render() {
-    const t = this._t();
-    const disabled = this._isDisabled;
+    const t = this.#t();
+    const disabled = this.#isDisabled;
     const items = this.items;
     return html`
       <button
-        part="drop-zone${this._drop.dragging ? ' dragover' : ''}"
+        part="drop-zone${this.#drop.dragging ? ' dragover' : ''}"
         type="button"
         ?disabled=${disabled}
-        @click=${() => this._persisted?.pick() || this._input?.click()}
+        @click=${() => this._persisted?.pick() || this.#input?.click()}
       >
-        <slot @slotchange=${this._onSlotChange}></slot>
-        <span ?hidden=${this._slotted}><slot name="drop-label">${t.drop}</slot></span>
+        <slot @slotchange=${this.#onSlotChange}></slot>
+        <span ?hidden=${this.#slotted}><slot name="drop-label">${t.drop}</slot></span>
       </button>
       <input
         type="file"
@@ -239,65 +239,65 @@ export class ResumableUpload extends ElementProperties {
         accept=${this.accept}
         ?multiple=${this.multiple}
         ?disabled=${disabled}
-        @change=${this._onChange}
+        @change=${this.#onChange}
       />
-      ${this._message ? html`<p part="message">${this._message}</p>` : nothing}
+      ${this.#message ? html`<p part="message">${this.#message}</p>` : nothing}
       <ul part="file-list" ?hidden=${!items.length}>
-        ${items.map((item) => fileRow(item, t, disabled, this._act))}
+        ${items.map((item) => fileRow(item, t, disabled, this.#act))}
       </ul>
-      <div class="visually-hidden" aria-live="polite">${this._announcer.text}</div>
+      <div class="visually-hidden" aria-live="polite">${this.#announcer.text}</div>
     `;
   }
 
-  private _act = (action: RowAction, item: UploadItem): void => {
+  #act = (action: RowAction, item: UploadItem): void => {
     this[action](item);
     // The row goes away with its focused button: keep keyboard focus in the element. (host.focus()
     // would do nothing, as focus is still inside the shadow root.)
     if (action === 'cancel') this.renderRoot.querySelector<HTMLElement>('[part~=drop-zone]')?.focus();
   };
 
-  private _t(): ResumableUploadI18n {
-    return { ...defaultI18n, ...this._lang.locale, ...this.i18n };
+  #t(): ResumableUploadI18n {
+    return { ...defaultI18n, ...this.#lang.locale, ...this.i18n };
   }
 
   /** Our own `disabled`, or a disabled fieldset's. Not kept from formDisabledCallback: Lit drops the
    * update it asks for when our own reflection of `disabled` is what calls it. */
-  private get _isDisabled(): boolean {
+  get #isDisabled(): boolean {
     return this.disabled || (!this.hasAttribute('disabled') && this.matches(':disabled'));
   }
 
-  private get _input(): HTMLInputElement | null | undefined {
+  get #input(): HTMLInputElement | null | undefined {
     return this.shadowRoot?.querySelector('input');
   }
 
   /** Hands the attributes to the engine, each checked; a bad value warns once and falls back to its default. */
-  private _sync(): void {
-    const { options, maxFileSize, maxFiles } = checkOptions(this, this._warn);
-    this._limits = { maxFileSize, maxFiles };
-    this._uploader.setOptions(options);
+  #sync(): void {
+    const { options, maxFileSize, maxFiles } = checkOptions(this, this.#warn);
+    this.#limits = { maxFileSize, maxFiles };
+    this.#uploader.setOptions(options);
     if (options.persist && this._persisted === undefined) {
       this._persisted = null;
       void import('./controllers/persist.js').then(
-        (m) => (this._persisted = new m.PersistController(this, this._uploader, () => this._input)),
+        (m) => (this._persisted = new m.PersistController(this, this.#uploader, () => this.#input)),
       );
     }
   }
 
-  private _onEngineEvent = (type: UploadEventName, item: UploadItem | undefined): void => {
-    const message = this._say(type, item, this._t());
-    if (message) this._announcer.announce(message);
+  #onEngineEvent = (type: UploadEventName, item: UploadItem | undefined): void => {
+    const message = this.#say(type, item, this.#t());
+    if (message) this.#announcer.announce(message);
     // Progress never settles an upload, so the form's value and validity stay as they are; a milestone
     // (said) is drawn at once, the bytes between at the throttle's pace.
-    if (type === 'upload-progress' && item?.bytesTotal) this._progress.request(!!message);
-    else this._refresh();
+    if (type === 'upload-progress' && item?.bytesTotal) this.#progress.request(!!message);
+    else this.#refresh();
   };
 
-  private _refresh(): void {
-    this._form.sync();
+  #refresh(): void {
+    this.#form.sync();
     this.requestUpdate();
   }
 
-  private _onChange = (e: Event): void => {
+  #onChange = (e: Event): void => {
     const input = e.target as HTMLInputElement;
     const files = Array.from(input.files ?? []);
     // Cleared so picking the same file again still fires change.
@@ -305,10 +305,10 @@ export class ResumableUpload extends ElementProperties {
     this.addFiles(files);
   };
 
-  private _onSlotChange = (e: Event): void => {
+  #onSlotChange = (e: Event): void => {
     const nodes = (e.target as HTMLSlotElement).assignedNodes();
     // Whitespace between tags is assigned to the default slot too; it doesn't replace the label.
-    this._slotted = nodes.some((n) => n.nodeType === Node.ELEMENT_NODE || n.textContent?.trim());
+    this.#slotted = nodes.some((n) => n.nodeType === Node.ELEMENT_NODE || n.textContent?.trim());
     this.requestUpdate();
   };
 }
