@@ -53,3 +53,9 @@ export function checkSize(size: number, maxSize: number | undefined): void {
   if (maxSize !== undefined && size > maxSize)
     throw new UploadError('client', `The file is ${size} bytes; the server takes at most ${maxSize}`);
 }
+
+/** Anything thrown, as an UploadError: a 'client' one unless it is one already. */
+export function toUploadError(err: unknown): UploadError {
+  if (err instanceof UploadError) return err;
+  return new UploadError('client', err instanceof Error ? err.message : String(err), { cause: err });
+}
