@@ -40,23 +40,7 @@ export class XhrTransport implements Transport {
       };
       const onAbort = () => fail(req.signal.reason);
       req.signal.addEventListener('abort', onAbort);
-
-      xhr.open(req.method, req.url, true);
-      xhr.withCredentials = req.withCredentials;
-      for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
-      if (req.body) {
-        let told = -Infinity;
-        xhr.upload.onprogress = (e) => {
-          // WebKit fires one per 8 KiB (8,192 per 64 MiB), Chromium one per ~50 ms: pass on at most one
-          // per PROGRESS_MS (and the last), so the path costs the same in every engine (README, engines).
-          const now = performance.now();
-          if (now - told < PROGRESS_MS && e.loaded < e.total) return;
-          told = now;
-          armStall();
-          req.onProgress?.(e.loaded);
-        };
-      }
-      xhr.onprogress = armStall;
+      openXhr(xhr, req, armStall);
       xhr.onload = () => {
         finish();
         resolve({
@@ -73,4 +57,24 @@ export class XhrTransport implements Transport {
       xhr.send(req.body ?? null);
     });
   }
+}
+
+/** Opens `xhr` for `req`, headers set; its progress, up and down, calls `moved`. */
+function openXhr(xhr: XMLHttpRequest, req: TransportRequest, moved: () => void): void {
+  xhr.open(req.method, req.url, true);
+  xhr.withCredentials = req.withCredentials;
+  for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
+  if (req.body) {
+    let told = -Infinity;
+    xhr.upload.onprogress = (e) => {
+      // WebKit fires one per 8 KiB (8,192 per 64 MiB), Chromium one per ~50 ms: pass on at most one
+      // per PROGRESS_MS (and the last), so the path costs the same in every engine (README, engines).
+      const now = performance.now();
+      if (now - told < PROGRESS_MS && e.loaded < e.total) return;
+      told = now;
+      moved();
+      req.onProgress?.(e.loaded);
+    };
+  }
+  xhr.onprogress = moved;
 }
