@@ -15,6 +15,7 @@ import {
 import type { UploaderOptions } from './options.js';
 import type { RequestContext } from './protocols/types.js';
 import { XhrTransport } from './transport.js';
+import type { TransportResponse } from './wire.js';
 
 export type { DiagnoseOptions, DiagnosisFinding, DiagnosisId, DiagnosisReport } from './diagnose-report.js';
 
@@ -85,6 +86,7 @@ export async function diagnose(
   return report;
 }
 
+/** The probes in order; a finding that makes the later ones pointless (or impossible) ends the run. */
 async function run(
   probe: Probe,
   ctx: RequestContext,
@@ -93,15 +95,45 @@ async function run(
   limits: { maxBody: number; minBody: number; samples: number; streamWait: number },
   withCredentials: boolean,
 ): Promise<void> {
-  const { url, crossOrigin } = report;
+  const fix = corsFix(probe, report.protocol);
+  const first = await reachable(probe, report, add, fix, withCredentials);
+  if (!first) return;
+  const spoken = probe.speaks(first);
+  add({ id: 'protocol', ...spoken });
+  if (!spoken.ok) {
+    if (report.crossOrigin) add({ id: 'cors', ok: true, detail: 'Cross-origin: the preflight passes' });
+    return;
+  }
+  await roundTrip(probe, report, add, limits.samples);
+  if (!(await exposed(probe, report, add, fix))) return;
+  await bodyLimit(probe, ctx, report, add, limits);
+  await streaming(probe, ctx, report, add, limits.streamWait);
+}
+
+/** What to answer cross-origin requests with, for this protocol. */
+function corsFix(probe: Probe, protocol: string): string {
   const origin = location.origin;
-  const corsFix =
+  return (
     `Allow ${origin}: on this project's server, corsOrigin: '${origin}' (CLI --cors-origin ${origin}); ` +
     `elsewhere answer Access-Control-Allow-Origin: ${origin}, allow the methods and the headers ` +
-    `${ALLOW[report.protocol] ?? ALLOW['status-upload']} in preflights` +
-    (probe.exposes.length ? `, and expose ${probe.exposes.join(', ')} (Access-Control-Expose-Headers)` : '');
+    `${ALLOW[protocol] ?? ALLOW['status-upload']} in preflights` +
+    (probe.exposes.length ? `, and expose ${probe.exposes.join(', ')} (Access-Control-Expose-Headers)` : '')
+  );
+}
 
-  // reachable (and CORS, when the browser hides the answer)
+/**
+ * reachable: the first answer and its time. Without one, whether the server answers with CORS left out
+ * (cors: its answers are hidden from this page); null then, as nothing more can be probed.
+ */
+async function reachable(
+  probe: Probe,
+  report: DiagnosisReport,
+  add: (f: DiagnosisFinding) => void,
+  fix: string,
+  withCredentials: boolean,
+): Promise<TransportResponse | null> {
+  const { url, crossOrigin } = report;
+  const origin = location.origin;
   let first;
   const t0 = performance.now();
   try {
@@ -116,7 +148,7 @@ async function run(
         detail: `No answer from ${url}: the connection failed (refused, unknown host, offline, or TLS)`,
         fix: `Check the URL (${report.protocol === 'status-upload' ? 'status-url, upload-url' : 'endpoint'}) and that the server runs and is reachable from this browser`,
       });
-      return;
+      return null;
     }
     add({
       id: 'reachable',
@@ -130,30 +162,31 @@ async function run(
       detail: simple
         ? `Cross-origin: the server allows ${origin} but its preflight fails (the methods or headers of the protocol are not allowed)`
         : `Cross-origin: the server sends no Access-Control-Allow-Origin for ${origin}`,
-      fix: corsFix,
+      fix,
     });
-    return;
+    return null;
   }
   report.roundTripMs = Math.round(performance.now() - t0);
   add({ id: 'reachable', ok: true, detail: `${url} answered ${first.status} in ${report.roundTripMs} ms` });
+  return first;
+}
 
-  // protocol
-  const spoken = probe.speaks(first);
-  add({ id: 'protocol', ...spoken });
-  if (!spoken.ok) {
-    if (crossOrigin) add({ id: 'cors', ok: true, detail: 'Cross-origin: the preflight passes' });
-    return;
-  }
-
-  // round trip: the first request paid for the connection (and a preflight); these don't
+/** round trip: the first request paid for the connection (and a preflight); these don't. */
+async function roundTrip(
+  probe: Probe,
+  report: DiagnosisReport,
+  add: (f: DiagnosisFinding) => void,
+  samples: number,
+): Promise<void> {
   const times: number[] = [];
-  for (let i = 0; i < limits.samples; i++) {
+  for (let i = 0; i < samples; i++) {
     const t = performance.now();
     await probe.ask();
     times.push(performance.now() - t);
   }
   if (times.length) report.roundTripMs = Math.round(median(times));
-  const rtt = report.roundTripMs;
+  // reachable() set it from the first answer.
+  const rtt = report.roundTripMs!;
   add({
     id: 'round-trip',
     ok: rtt < 1000,
@@ -162,45 +195,53 @@ async function run(
       fix: 'Every request costs a round trip: keep chunk-size 0 (the whole file) or large',
     }),
   });
+}
 
-  // CORS: exposed headers, read from a throwaway upload (body 0: a creation and a HEAD)
+/**
+ * CORS: the headers the protocol reads are exposed, seen on a throwaway upload (body 0: a creation and a
+ * HEAD). False when they are hidden, as the body probes could not read their answers.
+ */
+async function exposed(
+  probe: Probe,
+  report: DiagnosisReport,
+  add: (f: DiagnosisFinding) => void,
+  fix: string,
+): Promise<boolean> {
+  const origin = location.origin;
+  if (!report.crossOrigin || !probe.exposes.length) {
+    add({
+      id: 'cors',
+      ok: true,
+      detail: report.crossOrigin
+        ? 'Cross-origin: the preflight passes'
+        : `Same origin as the page: no CORS needed`,
+    });
+    return true;
+  }
   let scratch: Scratch | null = null;
   try {
-    if (crossOrigin && probe.exposes.length) {
-      try {
-        scratch = await probe.scratch(0);
-        await scratch.offset();
-        add({
-          id: 'cors',
-          ok: true,
-          detail: `Cross-origin: the preflight passes, and ${probe.exposes.join(', ')} are readable`,
-        });
-      } catch (err) {
-        const hidden = err instanceof UploadError && err.kind === 'protocol';
-        add({
-          id: 'cors',
-          ok: !hidden,
-          detail: hidden
-            ? `Cross-origin: ${err.message}, which the server sends but does not expose to ${origin}`
-            : `Cross-origin: the preflight passes; a throwaway upload failed: ${message(err)}`,
-          ...(hidden && { fix: corsFix }),
-        });
-        if (hidden) return;
-      }
-    } else
-      add({
-        id: 'cors',
-        ok: true,
-        detail: crossOrigin
-          ? 'Cross-origin: the preflight passes'
-          : `Same origin as the page: no CORS needed`,
-      });
+    scratch = await probe.scratch(0);
+    await scratch.offset();
+    add({
+      id: 'cors',
+      ok: true,
+      detail: `Cross-origin: the preflight passes, and ${probe.exposes.join(', ')} are readable`,
+    });
+    return true;
+  } catch (err) {
+    const hidden = err instanceof UploadError && err.kind === 'protocol';
+    add({
+      id: 'cors',
+      ok: !hidden,
+      detail: hidden
+        ? `Cross-origin: ${err.message}, which the server sends but does not expose to ${origin}`
+        : `Cross-origin: the preflight passes; a throwaway upload failed: ${message(err)}`,
+      ...(hidden && { fix }),
+    });
+    return !hidden;
   } finally {
     await scratch?.remove();
   }
-
-  await bodyLimit(probe, ctx, report, add, limits);
-  await streaming(probe, ctx, report, add, limits.streamWait);
 }
 
 /** Whether `url` answers at all when CORS is left out (no-cors: an opaque answer) or kept simple (cors). */
