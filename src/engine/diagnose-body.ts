@@ -3,7 +3,7 @@
 import { UploadError } from './errors.js';
 import type { Probe, Scratch } from './diagnose-probes.js';
 import { type DiagnosisFinding, type DiagnosisReport, KiB, message, size } from './diagnose-report.js';
-import { isOk, reasonOf, request } from './protocols/http.js';
+import { isOk, reasonOf, request, type RequestParts } from './protocols/http.js';
 import type { RequestContext } from './protocols/types.js';
 
 /** Sends one body of `n` zero bytes to a throwaway upload; null when it passed, else why not. */
@@ -105,6 +105,72 @@ function streamsBodies(): boolean {
   }
 }
 
+/** A request body of `piece` repeated, the first at once and one every 100 ms, up to `most` bytes or stop(). */
+function trickle(piece: Uint8Array, most: number) {
+  let closed = false;
+  let sent = 0;
+  let stopSending = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (closed || sent + piece.length > most) return controller.close();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sent ? 100 : 0);
+        stopSending = () => (clearTimeout(timer), resolve());
+      });
+      if (closed) return controller.close();
+      sent += piece.length;
+      controller.enqueue(piece);
+    },
+  });
+  const stop = () => {
+    closed = true;
+    stopSending();
+  };
+  return { stream, sent: () => sent, stop };
+}
+type Trickle = ReturnType<typeof trickle>;
+
+/**
+ * Sends the trickle as the append `parts` with fetch, asking the server every 250 ms, for `wait` ms, how
+ * much it holds; stops sending once it holds some, the request settled, or the time is up.
+ */
+async function sendWatched(
+  scratch: Scratch,
+  parts: RequestParts,
+  pieces: Trickle,
+  ctx: RequestContext,
+  wait: number,
+) {
+  const answer = fetch(parts.url, {
+    method: parts.method,
+    headers: { ...(await ctx.headers()), ...parts.headers },
+    body: pieces.stream,
+    duplex: 'half',
+    credentials: ctx.withCredentials ? 'include' : 'same-origin',
+    signal: ctx.signal,
+  } as RequestInit).then(
+    (res) => ({ res, err: null }),
+    (err: unknown) => ({ res: null, err }),
+  );
+  const deadline = performance.now() + wait;
+  let held = 0;
+  let settled: Awaited<typeof answer> | null = null;
+  void answer.then((a) => (settled = a));
+  while (performance.now() < deadline && held === 0 && !settled) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!settled) held = await scratch.offset();
+  }
+  pieces.stop();
+  return { held, ...(settled ?? (await answer)) };
+}
+
+/** The protocol the connection to `urls` spoke (h2, http/1.1), from the tiny requests' timings. */
+const nextHop = (...urls: string[]): string | undefined =>
+  urls
+    .flatMap((url) => performance.getEntriesByName(url))
+    .map((e) => (e as PerformanceResourceTiming).nextHopProtocol)
+    .find(Boolean);
+
 /**
  * Whether the server sees bytes while they are sent: a body sent in small pieces over `wait` ms, the
  * server asked meanwhile how much it holds. A buffering proxy passes nothing on until the body is whole.
@@ -127,59 +193,23 @@ export async function streaming(
   const piece = new Uint8Array(16 * KiB);
   const most = report.largestBody === null ? Infinity : Math.max(piece.length, report.largestBody);
   let scratch: Scratch | null = null;
-  let closed = false;
-  let sent = 0;
-  let stopSending = () => {};
+  let pieces: Trickle | null = null;
   try {
     scratch = await probe.scratch(Math.min(most, Math.ceil(wait / 100 + 10) * piece.length));
     const parts = scratch.append(0, null);
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (closed || sent + piece.length > most) return controller.close();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, sent ? 100 : 0);
-          stopSending = () => (clearTimeout(timer), resolve());
-        });
-        if (closed) return controller.close();
-        sent += piece.length;
-        controller.enqueue(piece);
-      },
-    });
-    const answer = fetch(parts.url, {
-      method: parts.method,
-      headers: { ...(await ctx.headers()), ...parts.headers },
-      body,
-      duplex: 'half',
-      credentials: ctx.withCredentials ? 'include' : 'same-origin',
-      signal: ctx.signal,
-    } as RequestInit).then(
-      (res) => ({ res, err: null }),
-      (err: unknown) => ({ res: null, err }),
-    );
-    const deadline = performance.now() + wait;
-    let held = 0;
-    let settled: Awaited<typeof answer> | null = null;
-    void answer.then((a) => (settled = a));
-    while (performance.now() < deadline && held === 0 && !settled) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      if (!settled) held = await scratch.offset();
-    }
-    closed = true;
-    stopSending();
-    const { res, err } = settled ?? (await answer);
+    pieces = trickle(piece, most);
+    const { held, res, err } = await sendWatched(scratch, parts, pieces, ctx, wait);
     if (held > 0) {
       report.buffered = false;
       return add({
         id: 'streaming',
         ok: true,
-        detail: `The server held ${size(held)} while ${size(sent)} had been sent: it sees bytes as they arrive`,
+        detail: `The server held ${size(held)} while ${size(pieces.sent())} had been sent: it sees bytes as they arrive`,
       });
     }
     if (err || (res && !res.ok)) {
       // The tiny requests before tell what the connection speaks; the refused one left no entry.
-      const hop = [...performance.getEntriesByName(parts.url), ...performance.getEntriesByName(report.url)]
-        .map((e) => (e as PerformanceResourceTiming).nextHopProtocol)
-        .find(Boolean);
+      const hop = nextHop(parts.url, report.url);
       return skip(
         err
           ? `the browser refused to send a body in pieces to ${parts.url}${hop ? ` (${hop})` : ''}; Chromium does so only over HTTP/2 or later`
@@ -199,8 +229,7 @@ export async function streaming(
     if (ctx.signal.aborted) throw err;
     skip(`the throwaway upload failed: ${message(err)}`);
   } finally {
-    closed = true;
-    stopSending();
+    pieces?.stop();
     await scratch?.remove();
   }
 }
