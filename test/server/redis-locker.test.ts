@@ -52,6 +52,17 @@ describeWithRedis('RedisLocker', (redis) => {
     return client;
   }
 
+  /** Waits until `n` connections listen on the lockers' channel (a subscriber resubscribes after a reconnect). */
+  async function subscribers(t: TestContext, n: number): Promise<void> {
+    const client = raw(t);
+    for (let i = 0; ; i++) {
+      const [, count] = (await client.pubsub('NUMSUB', 'resumable-upload:events')) as [string, number];
+      if (Number(count) >= n) return;
+      assert.ok(i < 500, `${count} of ${n} subscribers after 5 s`);
+      await sleep(10);
+    }
+  }
+
   test('two instances never hold one upload at once, and every waiter on either gets its turn', async (t) => {
     const [a, b] = await instances(t);
     const key = newKey();
@@ -254,6 +265,9 @@ describeWithRedis('RedisLocker', (redis) => {
     await server.restart();
     const next = await retry(() => a.acquire(key, 0));
     assert.ok(next, 'the lock stayed taken after Redis came back empty');
+    // Each instance reconnects on its own: wait until b's commands pass and both subscribers listen again.
+    await retry(async () => (await b.acquire(newKey(), 0))?.release());
+    await subscribers(t, 2);
     // The subscriber connection is back too: a release wakes the other instance without polling.
     const waiting = b.acquire(key, 3000);
     await sleep(20);
@@ -263,6 +277,27 @@ describeWithRedis('RedisLocker', (redis) => {
     assert.ok(woken);
     assert.ok(performance.now() - started < 200, 'the release notification was lost after the restart');
     woken.release();
+  });
+
+  test('a release published while the subscriber reconnects still wakes the waiter once it listens again', async (t) => {
+    const [a, b] = await instances(t, { pollInterval: 10_000 });
+    const key = newKey();
+    const lease = await held(a, key);
+    const waiting = b.acquire(key, 8000);
+    await sleep(20);
+    // Only the subscriber connections drop (a Redis failover or a proxy's idle cut does this); commands go on.
+    await raw(t).call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    const started = performance.now();
+    lease.release(); // published while no one listens: the message is lost
+    const woken = await waiting;
+    const waited = performance.now() - started;
+    assert.ok(woken, 'the waiter never got the lock');
+    assert.ok(
+      waited < 2000,
+      `the waiter heard of the release only after ${Math.round(waited)} ms (its poll is 10 s)`,
+    );
+    woken.release();
+    await subscribers(t, 2);
   });
 });
 

@@ -97,16 +97,21 @@ export class RedisLocker implements Locker {
       if (channel === this.#channel) this.#event(message);
     });
     this.ready = subscriber.subscribe(this.#channel).then(() => undefined);
+    // What was published while the subscriber was reconnecting is lost: once it listens again, every waiter asks.
+    subscriber.on('ready', () => this.#wakeAll());
     watchOutages(client, {
       closing: () => this.#closed,
       // A lease no one can renew may expire unseen, and a restarted Redis has forgotten it: its writer stops.
       lost: () => {
         for (const lease of [...this.#leases.values()]) lease.lose();
       },
-      back: () => {
-        for (const set of this.#listeners.values()) for (const wake of [...set]) wake();
-      },
+      back: () => this.#wakeAll(),
     });
+  }
+
+  /** Every waiter on this instance asks again (after an outage, when events may have been missed). */
+  #wakeAll(): void {
+    for (const set of this.#listeners.values()) for (const wake of [...set]) wake();
   }
 
   /**
