@@ -69,6 +69,27 @@ describe('engine faults', () => {
     await h.log.first('upload-complete');
   });
 
+  it('counts a conflict after a fruitless cut as no second cut: the chunk keeps its size', async () => {
+    h = scriptedUploader({ chunkSize: 1 * MiB, minChunkSize: 256 * KiB, retryDelays: [0] });
+    const file = makeFile(1.5 * MiB);
+    const id = articleId(file);
+    h.uploader.add([file]);
+
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    (await h.server.next()).expectChunk(file, id, 0, 1 * MiB).networkError();
+    await h.log.first('upload-retry');
+    await expectQuietFor(0);
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    // Another request (a browser's re-send, another tab) got in first: ask again, at the same offset.
+    (await h.server.next()).expectChunk(file, id, 0, 1 * MiB).respond(409, 'Expected start 0');
+    (await h.server.next()).expectStatus(id).respond(200, '0');
+    // One cut so far: the same size again, not half.
+    (await h.server.next()).expectChunk(file, id, 0, 1 * MiB).respond(200, String(1 * MiB));
+    (await h.server.next()).expectChunk(file, id, 1 * MiB, file.size).respond(200, String(file.size));
+    await h.log.first('upload-complete');
+    expect(h.log.of('upload-retry')).to.have.length(1);
+  });
+
   it('halves the chunk after a second cut the server kept nothing of (a proxy refusing big bodies), renewing the retries', async () => {
     h = scriptedUploader({ chunkSize: 1 * MiB, minChunkSize: 256 * KiB, retryDelays: [0, 0] });
     const file = makeFile(1.5 * MiB);
