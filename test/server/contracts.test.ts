@@ -11,6 +11,7 @@ import { FileStore } from '../../src/server/stores/file/store.js';
 import { lockerContract } from '../contracts/locker.js';
 import { storeContract } from '../contracts/store.js';
 import { randomData } from './helpers.js';
+import { QUIET_SERVICE } from './support-service.js';
 
 storeContract('FileStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ru-store-'));
@@ -33,12 +34,7 @@ describe('FileStore: ids never become paths', () => {
     const service = new UploadService(
       {
         maxSize: 1 << 20,
-        expireAfter: Infinity,
-        sweepInterval: 0,
-        idleTimeout: 5000,
-        lockWait: 0,
-        takeoverAfter: Infinity,
-        syncInterval: 0,
+        ...QUIET_SERVICE,
       },
       new FileStore(dir),
       new MemoryLocker(),

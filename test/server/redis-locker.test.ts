@@ -18,6 +18,7 @@ import { FileStore } from '../../src/server/stores/file/store.js';
 import { lockerContract } from '../contracts/locker.js';
 import { describeWithRedis } from '../support/redis.js';
 import type { RunningRedis } from '../support/redis.js';
+import { QUIET_SERVICE } from './support-service.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const newKey = (): string => randomBytes(32).toString('hex');
@@ -180,15 +181,7 @@ describeWithRedis('RedisLocker', (redis) => {
     const client = raw(t);
     const dir = await mkdtemp(join(tmpdir(), 'ru-redis-fence-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    const config = {
-      maxSize: Infinity,
-      expireAfter: Infinity,
-      sweepInterval: 0,
-      idleTimeout: 5000,
-      lockWait: 0,
-      takeoverAfter: Infinity,
-      syncInterval: 0,
-    };
+    const config = { maxSize: Infinity, ...QUIET_SERVICE };
     const completed: string[] = [];
     const service = new UploadService(
       { ...config, onComplete: (info) => void completed.push(info.fileId) },

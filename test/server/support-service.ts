@@ -15,6 +15,16 @@ import type { UploadState } from '../../src/server/stores/types.js';
 
 const MAX = 1024 * 1024;
 
+/** A service with no timers of its own and no waiting for locks: what these suites build theirs on. */
+export const QUIET_SERVICE = {
+  expireAfter: Infinity,
+  sweepInterval: 0,
+  idleTimeout: 5000,
+  lockWait: 0,
+  takeoverAfter: Infinity,
+  syncInterval: 0,
+} satisfies Partial<ServiceConfig>;
+
 export interface Rig {
   service: UploadService;
   store: FileStore;
@@ -30,12 +40,7 @@ export async function rig(t: TestContext, config: Partial<ServiceConfig> = {}): 
   const service = new UploadService(
     {
       maxSize: MAX,
-      expireAfter: Infinity,
-      sweepInterval: 0,
-      idleTimeout: 5000,
-      lockWait: 0,
-      takeoverAfter: Infinity,
-      syncInterval: 0,
+      ...QUIET_SERVICE,
       ...config,
       onComplete: async (info) => {
         completed.push(info);
