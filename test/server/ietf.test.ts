@@ -138,6 +138,21 @@ for (const kind of KINDS) {
         assert.equal(sha256(await readFile(completed[0].path!)), sha256(data));
       });
 
+      test('a method the collection or an upload does not take is 405 with Allow; an empty owner is 401', async () => {
+        const s = await startWith(kind, { owner: (header) => header('x-user') ?? null });
+        const { create, send, head } = client(s, version);
+        const alice = { 'X-User': 'alice' };
+        const up = await create(false, Buffer.from('abc'), alice);
+        const onCollection = await send(s.files, 'PATCH', alice);
+        problemOf(onCollection, 405, 'PATCH on the collection');
+        assert.equal(onCollection.headers.allow, 'POST, OPTIONS');
+        const onUpload = await send(up.url, 'PUT', alice);
+        problemOf(onUpload, 405, 'PUT on an upload');
+        assert.equal(onUpload.headers.allow, 'HEAD, GET, PATCH, DELETE, OPTIONS');
+        problemOf(await send(up.url, 'GET', { 'X-User': '' }), 401, 'an empty owner');
+        assert.equal((await head(up.url, alice)).headers['upload-offset'], '3');
+      });
+
       test('DELETE answers 204; then the upload is 404, and so is a second DELETE', async () => {
         const s = await startWith(kind);
         const { create, send, head } = client(s, version);

@@ -227,6 +227,19 @@ for (const kind of KINDS) {
       assertClientError(await head(up.url), 401, 'no owner', true);
     });
 
+    test('a method the collection or an upload does not take is 405 with Allow; an empty owner is 401', async () => {
+      const s = await startWith(kind, { owner: (header) => header('x-user') ?? null });
+      const alice = { 'X-User': 'alice' };
+      const up = await create(s, { 'Upload-Length': '4', ...alice });
+      const onCollection = await tus(s.files, 'PATCH', alice);
+      assertClientError(onCollection, 405, 'PATCH on the collection');
+      assert.equal(onCollection.headers.allow, 'POST, OPTIONS');
+      const onUpload = await tus(up.url, 'PUT', alice);
+      assertClientError(onUpload, 405, 'PUT on an upload');
+      assert.equal(onUpload.headers.allow, 'HEAD, PATCH, DELETE, OPTIONS');
+      assertClientError(await head(up.url, { 'X-User': '' }), 401, 'an empty owner', true);
+    });
+
     test('X-HTTP-Method-Override turns a POST into a PATCH or a DELETE', async () => {
       const s = await startWith(kind);
       const up = await create(s, { 'Upload-Length': '6' });

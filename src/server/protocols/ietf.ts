@@ -10,7 +10,7 @@ import {
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import { DIGEST_RESPONSE_HEADERS, WANT_DIGESTS, agreedDigest, contentDigest, reprDigest } from './digest.js';
-import { filesKey, filesTarget, newUploadId, secondsLeft, uploadLocation } from './files.js';
+import { admit, filesKey, filesTarget, newUploadId, secondsLeft, uploadLocation } from './files.js';
 import type { FilesTarget } from './files.js';
 import type { CorsNeeds, ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
@@ -110,21 +110,10 @@ async function route(
       ...WANT_DIGESTS,
     });
   }
-  if (target.kind === 'unknown') return problem(404, 'Upload not found');
-  const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'GET', 'PATCH', 'DELETE'];
-  if (!allowed.includes(req.method)) {
-    return problem(
-      405,
-      `Method ${req.method} is not allowed here`,
-      {},
-      { Allow: [...allowed, 'OPTIONS'].join(', ') },
-    );
-  }
-  await service.initialized();
-  const owner = await req.owner();
-  if (typeof owner !== 'string' || owner === '') return problem(401, 'Unauthorized');
-  if (target.kind === 'collection') return create(req, service, owner, filesPath, dialect);
-  const key = filesKey(service, owner, target.id);
+  const uploadMethods = ['HEAD', 'GET', 'PATCH', 'DELETE'];
+  const { owner, target: known } = await admit(req, service, target, req.method, uploadMethods);
+  if (known.kind === 'collection') return create(req, service, owner, filesPath, dialect);
+  const key = filesKey(service, owner, known.id);
   if (req.method === 'HEAD' || req.method === 'GET') return head(req, service, key, dialect);
   if (req.method === 'PATCH') return append(req, service, key, dialect);
   await service.terminate(key);

@@ -12,6 +12,7 @@ import {
 } from './digest.js';
 import type { ProtocolReply, ProtocolRequest, WireProtocol } from './types.js';
 import { HttpError } from './types.js';
+import { requireOwner } from './files.js';
 
 const ROUTES: Record<string, { methods: readonly string[]; allow: string }> = {
   '/status': { methods: ['GET', 'HEAD'], allow: 'GET, HEAD, OPTIONS' },
@@ -44,8 +45,7 @@ export const statusUpload: WireProtocol = {
     }
     try {
       await service.initialized();
-      const owner = await req.owner();
-      if (typeof owner !== 'string' || owner === '') return text(401, 'Unauthorized');
+      const owner = await requireOwner(req);
       const header = req.header(X_FILE_ID);
       if (header === undefined || header === '') return text(400, 'X-File-Id header is required');
       const fileId = decodeId(header);

@@ -16,7 +16,7 @@ import {
 import type { UploadService } from '../service.js';
 import { UploadProblem } from '../service.js';
 import type { ExpectedDigest } from '../stores/types.js';
-import { filesKey, filesTarget, newUploadId, uploadLocation } from './files.js';
+import { admit, filesKey, filesTarget, newUploadId, uploadLocation } from './files.js';
 import type { FilesTarget } from './files.js';
 import { byteHeader } from './status-upload.js';
 import { WANT_DIGESTS, agreedDigest, reprDigest } from './digest.js';
@@ -114,18 +114,9 @@ async function route(
   target: FilesTarget,
   method: string,
 ): Promise<ProtocolReply | null> {
-  if (target.kind === 'unknown') return reply(404, 'Upload not found');
-  const allowed = target.kind === 'collection' ? ['POST'] : ['HEAD', 'PATCH', 'DELETE'];
-  if (!allowed.includes(method)) {
-    return reply(405, `Method ${method} is not allowed here`, {
-      Allow: [...allowed, 'OPTIONS'].join(', '),
-    });
-  }
-  await service.initialized();
-  const owner = await req.owner();
-  if (typeof owner !== 'string' || owner === '') return reply(401, 'Unauthorized');
-  if (target.kind === 'collection') return create(req, service, owner, filesPath);
-  const key = filesKey(service, owner, target.id);
+  const { owner, target: known } = await admit(req, service, target, method, ['HEAD', 'PATCH', 'DELETE']);
+  if (known.kind === 'collection') return create(req, service, owner, filesPath);
+  const key = filesKey(service, owner, known.id);
   if (method === 'HEAD') return head(service, key);
   if (method === 'PATCH') return patch(req, service, key);
   await service.terminate(key);
