@@ -1,6 +1,7 @@
 export { Uploader } from './queue.js';
 export type { DiagnoseOptions, DiagnosisFinding, DiagnosisId, DiagnosisReport } from './diagnose.js';
-export { Upload, encodeHeaderValue } from './upload.js';
+export { Upload } from './upload.js';
+export { encodeHeaderValue } from './session.js';
 export type { UploadItem } from './upload.js';
 export { UploadStatus, isSettled } from './state.js';
 export { UploadError } from './errors.js';

@@ -10,7 +10,6 @@ import { UploadStatus, isSettled, type UploadItem } from './state.js';
 import type { TransportResponse } from './wire.js';
 
 export type { UploadItem } from './state.js';
-export { encodeHeaderValue } from './session.js';
 
 /** What an Upload needs from its queue. */
 export interface UploadHost {

@@ -5,7 +5,7 @@
 // the status request's server time under 50 keep-alive clients.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { encodeHeaderValue } from '../../../src/engine/upload.js';
+import { encodeHeaderValue } from '../../../src/engine/session.js';
 import { randomFile } from '../files.js';
 import type { Harness, Sample, ServerName } from '../harness.js';
 import { send, statusLoad } from '../load.js';
