@@ -1,20 +1,14 @@
 // The IETF Resumable Uploads client (interop 8), request by request: an empty creation POST, PATCH
 // appends with Upload-Complete, HEAD to resume, DELETE on cancel, Upload-Limit obeyed before the first 413.
 import { expect } from '@open-wc/testing';
-import sinon from 'sinon';
+import type sinon from 'sinon';
 import { Uploader, ietf, type IetfOptions, type UploaderOptions } from '../../src/engine/index.js';
 import { EventLog, onlyItem } from '../support/engine-events.js';
 import { articleId, makeFile } from '../support/files.js';
-import {
-  ScriptedServer,
-  startMockServer,
-  stopMockServer,
-  type ScriptedRequest,
-} from '../support/scripted-server.js';
-import { MemoryStorage } from '../support/url-storage.js';
+import type { ScriptedRequest, ScriptedServer } from '../support/scripted-server.js';
+import type { MemoryStorage } from '../support/url-storage.js';
+import { KiB, NOW, protocolHooks } from './support-tus.js';
 
-const KiB = 1024;
-const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const PARTIAL = 'application/partial-upload';
 
 describe('ietf protocol', () => {
@@ -23,20 +17,10 @@ describe('ietf protocol', () => {
   let uploaders: Uploader[];
   let clock: sinon.SinonFakeTimers;
 
-  before(startMockServer);
-  after(stopMockServer);
-  beforeEach(() => {
-    server = new ScriptedServer();
-    storage = new MemoryStorage();
-    uploaders = [];
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: NOW });
-    sinon.stub(Math, 'random').returns(0.5);
-  });
-  afterEach(() => {
-    for (const u of uploaders) u.clear();
-    server.close();
-    sinon.restore();
-  });
+  protocolHooks(
+    () => server,
+    (state) => ({ server, storage, uploaders, clock } = state),
+  );
 
   function start(options: Partial<UploaderOptions> = {}, ietfOptions: IetfOptions = {}) {
     const uploader = new Uploader({

@@ -26,13 +26,12 @@ export interface TusState {
 }
 
 /**
- * Registers a tus suite's hooks (call it inside its describe) and returns the helpers its tests use.
- * `share` hands each test's fresh state to the suite's variables; `current` reads the suite's server
- * back, since a test may replace it with a fresh endpoint.
+ * The hooks of a suite over a scripted server (tus, IETF): per test a fresh server, URL storage, uploader
+ * list and fake clock (Math.random pinned), handed over by `share`; after it, every uploader cleared and
+ * `current()` closed.
  */
-export function tusFixture(current: () => ScriptedServer, share: (state: TusState) => void) {
+export function protocolHooks(current: () => ScriptedServer, share: (state: TusState) => void): void {
   let state: TusState;
-
   before(startMockServer);
   after(stopMockServer);
   beforeEach(() => {
@@ -50,6 +49,16 @@ export function tusFixture(current: () => ScriptedServer, share: (state: TusStat
     current().close();
     sinon.restore();
   });
+}
+
+/**
+ * Registers a tus suite's hooks (call it inside its describe) and returns the helpers its tests use.
+ * `share` hands each test's fresh state to the suite's variables; `current` reads the suite's server
+ * back, since a test may replace it with a fresh endpoint.
+ */
+export function tusFixture(current: () => ScriptedServer, share: (state: TusState) => void) {
+  let state!: TusState;
+  protocolHooks(current, (fresh) => share((state = fresh)));
 
   const requests = tusRequests(() => current().endpoint);
 
